@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * am_art.h -- the one container for everything am learns (am-model(5)).
+ *
+ * An artifact is: a kind ("clean", "features", "model", ...), an
+ * algorithm ("impute", "scale+onehot", "logreg", ...), an ordered list of
+ * metadata entries (key = value text, keys grouped by prefix: "hyper.",
+ * "metric.", "lineage.", plus "seed"), the schema it expects (column names
+ * and types, in order), and named binary payload sections whose content
+ * belongs to the algorithm (encoded with am_buf).  On disk it is followed
+ * by a SHA-256 over everything before it.  See man/am-model.5 for the
+ * byte layout and the compatibility rule.
+ *
+ * Saving is atomic (am_atomic).  Loading validates the magic, the format
+ * version, every length against the file size, the checksum, and the kind,
+ * before anything is returned; each failure is AM_EFORMAT or AM_EMODEL
+ * with one line naming the file.  Loading never trusts a length or count
+ * from the file before checking it against the bytes that remain.
+ */
+#ifndef AM_ART_H
+#define AM_ART_H
+
+#include <stddef.h>
+
+#include "am_buf.h"
+#include "am_err.h"
+
+#define AM_ART_VERSION 1	    /* format version written */
+#define AM_ART_MAX_BYTES (1u << 31) /* larger files are refused */
+
+struct am_art;
+
+/* A new empty artifact of 'kind' and 'algo' (copied), or NULL (no memory). */
+struct am_art *am_art_new(const char *kind, const char *algo);
+void am_art_free(struct am_art *a);
+
+const char *am_art_kind(const struct am_art *a);
+const char *am_art_algo(const struct am_art *a);
+/* The format version the artifact was read with (AM_ART_VERSION if new). */
+unsigned am_art_version(const struct am_art *a);
+
+/*
+ * Set metadata 'key' to 'value' (both copied), replacing an earlier value
+ * and otherwise appending, so entries keep their first-set order.
+ * am_art_setf() formats the value.  Returns 0 or AM_ENOMEM.
+ */
+int am_art_set(struct am_art *a, const char *key, const char *value);
+int am_art_setf(struct am_art *a, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Value of 'key', or NULL. */
+const char *am_art_get(const struct am_art *a, const char *key);
+/* Entry 'i' of am_art_nmeta(): key and value. */
+size_t am_art_nmeta(const struct am_art *a);
+const char *am_art_meta_key(const struct am_art *a, size_t i);
+const char *am_art_meta_value(const struct am_art *a, size_t i);
+
+/*
+ * Record the lineage every artifact carries: tool version, command line
+ * ('cmdline', may be NULL), UTC time now ("lineage.created", ISO 8601;
+ * SOURCE_DATE_EPOCH, when set, replaces the clock so builds can be
+ * reproduced byte for byte), input name, sha256 and rows ('sha256' may be
+ * NULL or ""), and the seed.  Returns 0 or AM_ENOMEM.
+ */
+int am_art_lineage(struct am_art *a, const char *cmdline, const char *input,
+    const char *sha256, unsigned long long rows, unsigned long long seed);
+/*
+ * Record that 'a' was built on 'parent' (its checksum is appended to
+ * "lineage.parents").  Returns 0 or AM_ENOMEM.
+ */
+int am_art_add_parent(struct am_art *a, const struct am_art *parent);
+/* The SHA-256 (hex) of the bytes the artifact was loaded from or saved as. */
+const char *am_art_sha256(const struct am_art *a);
+
+/* Schema column types. */
+enum am_coltype {
+	AM_COL_NUMBER = 0,
+	AM_COL_INTEGER = 1,
+	AM_COL_BOOLEAN = 2,
+	AM_COL_CATEGORY = 3,
+	AM_COL_TEXT = 4,
+	AM_COL_DATE = 5,
+};
+/* "number", "integer", ...; NULL for an unknown value. */
+const char *am_coltype_name(int type);
+/* The type named 'name', or -1. */
+int am_coltype_byname(const char *name);
+
+/* Append a schema column ('name' copied).  Returns 0 or AM_ENOMEM. */
+int am_art_add_col(struct am_art *a, const char *name, int type);
+size_t am_art_ncols(const struct am_art *a);
+const char *am_art_col_name(const struct am_art *a, size_t i);
+int am_art_col_type(const struct am_art *a, size_t i);
+
+/*
+ * Add payload section 'name' (at most 15 bytes, copied) holding the
+ * bytes of 'data' (copied).  Returns 0, AM_EARG (a section of that name
+ * exists) or AM_ENOMEM.  am_art_add_buf() adds a buffer's bytes, failing
+ * with AM_ENOMEM if the buffer had failed.
+ */
+int am_art_add_section(struct am_art *a, const char *name, const void *data,
+    size_t len);
+int am_art_add_buf(struct am_art *a, const char *name,
+    const struct am_buf *b);
+/*
+ * The bytes of section 'name' and their length, or NULL if there is no
+ * such section.  Valid while 'a' lives.
+ */
+const void *am_art_section(const struct am_art *a, const char *name,
+    size_t *len);
+size_t am_art_nsections(const struct am_art *a);
+const char *am_art_section_name(const struct am_art *a, size_t i);
+
+/* Encode 'a' into 'out' (appended).  Returns 0 or AM_ENOMEM. */
+int am_art_encode(const struct am_art *a, struct am_buf *out);
+
+/*
+ * Decode an artifact from 'len' bytes.  'name' is used in messages.  If
+ * 'kind' is not NULL the artifact must be of that kind (AM_EMODEL:
+ * "NAME: is a 'features' artifact, expected 'model'").  Returns a new
+ * artifact or NULL with AM_EFORMAT ("NAME: not an am artifact (bad
+ * magic)", "NAME: truncated", "NAME: checksum mismatch", ...),
+ * AM_EMODEL ("NAME: format version 9 is newer than this am (1); upgrade
+ * am") or AM_ENOMEM.
+ */
+struct am_art *am_art_decode(const void *data, size_t len, const char *name,
+    const char *kind, struct am_err *err);
+
+/* Save atomically to 'path'.  Returns 0, AM_EIO or AM_ENOMEM. */
+int am_art_save(struct am_art *a, const char *path, struct am_err *err);
+
+/* Read 'path' and am_art_decode() it (at most AM_ART_MAX_BYTES). */
+struct am_art *am_art_load(const char *path, const char *kind,
+    struct am_err *err);
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * am_err.c -- filling struct am_err.  Messages are truncated, never
+ * overflowed, at sizeof(err->msg).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "am_err.h"
+
+int
+am_seterr(struct am_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return code;
+	err->code = code;
+	err->sys = 0;
+	va_start(ap, fmt);
+	(void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int
+am_seterr_sys(struct am_err *err, int sys, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (err == NULL)
+		return AM_EIO;
+	err->code = AM_EIO;
+	err->sys = sys;
+	va_start(ap, fmt);
+	(void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	n = strlen(err->msg);
+	(void)snprintf(err->msg + n, sizeof(err->msg) - n, ": %s",
+	    strerror(sys));
+	return AM_EIO;
+}
+
+int
+am_err_prefix(struct am_err *err, const char *fmt, ...)
+{
+	char pre[256], old[sizeof(err->msg)];
+	va_list ap;
+
+	if (err == NULL)
+		return AM_OK;
+	va_start(ap, fmt);
+	(void)vsnprintf(pre, sizeof(pre), fmt, ap);
+	va_end(ap);
+	memcpy(old, err->msg, sizeof(old));
+	(void)snprintf(err->msg, sizeof(err->msg), "%s: %s", pre, old);
+	return err->code;
+}
+
+const char *
+am_strstatus(int code)
+{
+	switch (code) {
+	case AM_OK:
+		return "success";
+	case AM_ENOMEM:
+		return "out of memory";
+	case AM_EIO:
+		return "input/output error";
+	case AM_EFORMAT:
+		return "malformed input";
+	case AM_EDIM:
+		return "shapes do not match";
+	case AM_EARG:
+		return "invalid argument";
+	case AM_EMODEL:
+		return "model does not match";
+	case AM_ELIMIT:
+		return "resource limit exceeded";
+	default:
+		return "unknown error";
+	}
+}

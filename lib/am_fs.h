@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * am_fs.h -- the feature stream: numeric rows with named columns and
+ * roles, read from and written to three formats.
+ *
+ *   AM_FS_BIN     the binary feature stream of am-stream(5): magic, a
+ *                 self-describing header (names, roles, target classes),
+ *                 then blocks of dense or sparse rows, then an end block.
+ *   AM_FS_CSV     a header line; the target, id and weight columns are
+ *                 named by the caller; every other column is a feature and
+ *                 must be numeric (a missing cell is an error naming
+ *                 FILE:LINE and the column).
+ *   AM_FS_LIBSVM  "LABEL IDX:VAL ..." lines, 1-based increasing indices;
+ *                 features are named "1", "2", ...; the label is the
+ *                 target; an optional "# ID" comment is not read.
+ *
+ * A row is a target, a weight, id strings, and its features in sparse
+ * form (increasing indices below the schema's nfeat).  A categorical
+ * target is carried as its class index, with the class names in the
+ * schema; a numeric target as its value.
+ *
+ * Reading from CSV: a target cell that is not a number makes the target
+ * categorical; classes are numbered in order of first appearance and the
+ * schema's class list grows as they appear (consumers that need a fixed
+ * order, such as am-train, re-map after reading).  Reading from LIBSVM:
+ * nfeat grows to the largest index seen so far.
+ *
+ * Memory: a reader or writer holds one block of rows, never the stream.
+ */
+#ifndef AM_FS_H
+#define AM_FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "am_csv.h"
+#include "am_err.h"
+#include "am_io.h"
+
+enum am_fs_format {
+	AM_FS_DETECT = -1, /* BIN by its magic, else CSV */
+	AM_FS_CSV = 0,
+	AM_FS_BIN = 1,
+	AM_FS_LIBSVM = 2,
+};
+
+/* "csv", "bin", "libsvm" -> enum; -1 if unknown. */
+int am_fs_format_byname(const char *name);
+
+/* Magic bytes that open a binary feature stream. */
+#define AM_FS_MAGIC "\x89" "AMF\r\n\x1a\n"
+#define AM_FS_MAGIC_LEN 8
+
+/* Nonzero if the 'n' bytes at 'p' start with AM_FS_MAGIC. */
+int am_fs_is_bin(const unsigned char *p, size_t n);
+
+struct am_fs_schema {
+	size_t nfeat;   /* number of feature columns */
+	char **feat;    /* their names */
+	size_t nid;     /* id columns, carried as text */
+	char **id;      /* their names */
+	char *target;   /* target column name, or NULL */
+	size_t nclass;  /* > 0: categorical target with these classes */
+	char **classes; /* class k's name */
+	char *weight;   /* weight column name, or NULL */
+};
+
+/* Free what a schema owns and zero it. */
+void am_fs_schema_release(struct am_fs_schema *s);
+/* Deep copy 'src' into 'dst'.  Returns 0 or AM_ENOMEM. */
+int am_fs_schema_copy(struct am_fs_schema *dst,
+    const struct am_fs_schema *src);
+
+struct am_fs_row {
+	const char *const *ids; /* schema nid strings */
+	double target;		/* NAN if there is no target or it is missing */
+	double weight;		/* 1 if there is no weight column */
+	size_t nnz;		/* features present */
+	const uint32_t *idx;	/* their indices, increasing, < nfeat */
+	const double *val;	/* their values */
+};
+
+struct am_fs_opts {
+	int format;		 /* AM_FS_DETECT, or force a format */
+	const char *target;	 /* target column name, or NULL */
+	const char *const *ids;	 /* id column names */
+	size_t nid;
+	const char *weight;	 /* weight column name, or NULL */
+	struct am_csv_opts csv;	 /* CSV dialect */
+};
+
+struct am_fs_reader;
+
+/*
+ * Open a feature stream on 'src' (borrowed) and read its header.  With
+ * AM_FS_BIN the names in 'opts' must match the stream's roles when given
+ * (AM_EFORMAT otherwise); with CSV they select the columns (AM_EARG
+ * "column 'X' not found").  Returns a reader or NULL with 'err' set.
+ */
+struct am_fs_reader *am_fs_open(struct am_src *src,
+    const struct am_fs_opts *opts, struct am_err *err);
+void am_fs_close(struct am_fs_reader *r);
+int am_fs_format(const struct am_fs_reader *r);
+/* The schema; valid until the next am_fs_next() (it may grow) or close. */
+const struct am_fs_schema *am_fs_schema(const struct am_fs_reader *r);
+
+/*
+ * Read the next row into 'row' (pointers valid until the next call).
+ * Returns 1, 0 at end of stream, or a negative AM_E* with "FILE:LINE:" or
+ * "FILE: block N:" in the message (a stream cut mid-block is AM_EFORMAT
+ * "truncated").
+ */
+int am_fs_next(struct am_fs_reader *r, struct am_fs_row *row,
+    struct am_err *err);
+
+/* Line (CSV, LIBSVM) or row number (BIN) of the last row read. */
+unsigned long am_fs_line(const struct am_fs_reader *r);
+
+struct am_fs_writer;
+
+/*
+ * Start writing rows of 'schema' (copied) to 'fp' (borrowed) in
+ * 'format'.  CSV writes the header: ids, then target (class names for a
+ * categorical target), then weight, then features; numbers as "%.15g".
+ * BIN writes the header block.  LIBSVM writes the class index (or the
+ * value) as the label, and only nonzero features.  Returns a writer or
+ * NULL with AM_ENOMEM.
+ */
+struct am_fs_writer *am_fs_writer_open(FILE *fp, int format,
+    const struct am_fs_schema *schema, struct am_err *err);
+/* Write one row.  Returns 0 or AM_EIO. */
+int am_fs_write(struct am_fs_writer *w, const struct am_fs_row *row,
+    struct am_err *err);
+/* Write out buffered rows now (for --line-buffered).  0 or AM_EIO. */
+int am_fs_writer_flush(struct am_fs_writer *w, struct am_err *err);
+/* Flush the last block (and the BIN end block); frees 'w'.  0 or AM_EIO. */
+int am_fs_writer_close(struct am_fs_writer *w, struct am_err *err);
+
+#endif
