@@ -9,16 +9,16 @@ WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
 	-Wdouble-promotion -Wstrict-prototypes -Wmissing-prototypes \
 	-Wold-style-definition -Wpointer-arith -Wwrite-strings -Wvla \
 	-Wformat=2 -Wcast-qual -Wundef -Wimplicit-fallthrough -fno-common
-B ?= build
 ifeq ($(DEVELOPER),1)
 WARN += -Werror
 endif
 ifeq ($(SANITIZE),1)
-B = build-san
+B ?= build-san
 CFLAGS = -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
+B ?= build
 
 CMDS    = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 LIBSRC  = $(wildcard lib/*.c)
@@ -27,7 +27,7 @@ BINS    = $(CMDS:%=$(B)/bin/%)
 UNITSRC = $(wildcard tests/unit/test_*.c)
 UNITS   = $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNITSRC))
 
-all: deps $(BINS) $(UNITS)
+all: deps $(B)/libam.a $(BINS) $(UNITS)
 
 # Check the Debian packages we build and test with; install them when we
 # are root with apt-get, otherwise print the command and stop.
