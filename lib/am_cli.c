@@ -26,8 +26,7 @@ am_parse_double(const char *s, double lo, double hi, double *out)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (*end != '\0' || errno == ERANGE || !isfinite(v) || v < lo ||
-	    v > hi)
+	if (*end != '\0' || errno == ERANGE || !isfinite(v) || v < lo || v > hi)
 		return -1;
 	*out = v;
 	return 0;

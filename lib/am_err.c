@@ -46,16 +46,27 @@ am_seterr_sys(struct am_err *err, int sys, const char *fmt, ...)
 int
 am_err_prefix(struct am_err *err, const char *fmt, ...)
 {
-	char pre[256], old[sizeof(err->msg)];
+	char pre[256];
+	size_t n, m, cap;
 	va_list ap;
 
 	if (err == NULL)
 		return AM_OK;
 	va_start(ap, fmt);
-	(void)vsnprintf(pre, sizeof(pre), fmt, ap);
+	(void)vsnprintf(pre, sizeof(pre) - 2, fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	(void)snprintf(err->msg, sizeof(err->msg), "%s: %s", pre, old);
+	n = strlen(pre);
+	memcpy(pre + n, ": ", 2);
+	n += 2;
+	cap = sizeof(err->msg) - 1;
+	if (n > cap)
+		n = cap;
+	m = strnlen(err->msg, cap);
+	if (m > cap - n)
+		m = cap - n;
+	memmove(err->msg + n, err->msg, m);
+	memcpy(err->msg, pre, n);
+	err->msg[n + m] = '\0';
 	return err->code;
 }
 

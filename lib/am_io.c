@@ -131,8 +131,8 @@ consume(struct am_src *s, const unsigned char *p, size_t n)
 }
 
 int
-am_src_peek(struct am_src *s, size_t want, const unsigned char **p,
-    size_t *n, struct am_err *err)
+am_src_peek(struct am_src *s, size_t want, const unsigned char **p, size_t *n,
+    struct am_err *err)
 {
 	if (want > AM_SRC_PEEK_MAX)
 		want = AM_SRC_PEEK_MAX;

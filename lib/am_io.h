@@ -110,7 +110,7 @@ int am_write_file_atomic(const char *path, const void *data, size_t len,
  * Read all of 'path' ("-" = stdin) into a new buffer ('*out', to free())
  * of '*len' bytes, refusing files larger than 'max' bytes (AM_ELIMIT).
  */
-int am_read_file(const char *path, size_t max, unsigned char **out,
-    size_t *len, struct am_err *err);
+int am_read_file(const char *path, size_t max, unsigned char **out, size_t *len,
+    struct am_err *err);
 
 #endif

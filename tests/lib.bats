@@ -5,7 +5,7 @@
 load helpers
 
 UNIT="${AM_UNIT:-$AM_ROOT/build/unit}"
-MODULES="art buf clean csv feat fs logreg mat metrics pool rand"
+MODULES="art buf clean cli csv feat fs io logreg mat metrics pool rand"
 
 unit() {
 	local t="$UNIT/test_$1"
@@ -19,9 +19,11 @@ unit() {
 @test "lib: am_art" { unit art; }
 @test "lib: am_buf" { unit buf; }
 @test "lib: am_clean" { unit clean; }
+@test "lib: am_cli" { unit cli; }
 @test "lib: am_csv" { unit csv; }
 @test "lib: am_feat" { unit feat; }
 @test "lib: am_fs" { unit fs; }
+@test "lib: am_io" { unit io; }
 @test "lib: am_logreg" { unit logreg; }
 @test "lib: am_mat" { unit mat; }
 @test "lib: am_metrics" { unit metrics; }

@@ -12,13 +12,13 @@
 
 static int unit_failures;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			(void)fprintf(stderr, "%s:%d: check failed: %s\n",     \
-			    __FILE__, __LINE__, #cond);                        \
-			unit_failures++;                                       \
-		}                                                              \
+#define CHECK(cond)                                                        \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			(void)fprintf(stderr, "%s:%d: check failed: %s\n", \
+			    __FILE__, __LINE__, #cond);                    \
+			unit_failures++;                                   \
+		}                                                          \
 	} while (0)
 
 #define CHECK_NEAR(a, b, tol) CHECK(fabs((double)(a) - (double)(b)) <= (tol))
