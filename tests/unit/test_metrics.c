@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_metrics.c -- binary metrics against hand-computed values, a
+ * brute-force O(n^2) AUC, and weights checked against repeated rows.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "am_metrics.h"
+#include "am_rand.h"
+#include "unit.h"
+
+#define TOL 1e-12
+
+/* The example of sklearn's roc_auc_score documentation, by hand. */
+static void
+test_basic(void)
+{
+	const unsigned char y[] = { 0, 0, 1, 1 };
+	const double s[] = { 0.1, 0.4, 0.35, 0.8 };
+	struct am_binmetrics m;
+	struct am_err err = { 0 };
+	double v;
+
+	CHECK(am_metrics_binary(y, s, NULL, 4, 0.5, &m, &err) == 0);
+	CHECK(m.rows == 4 && m.positives == 2);
+	/* only 0.8 is >= 0.5: tp 1, fp 0, fn 1, tn 2 */
+	CHECK(m.tp == 1 && m.fp == 0 && m.fn == 1 && m.tn == 2);
+	CHECK_NEAR(m.accuracy, 0.75, TOL);
+	CHECK_NEAR(m.precision, 1.0, TOL);
+	CHECK_NEAR(m.recall, 0.5, TOL);
+	CHECK_NEAR(m.f1, 2.0 / 3.0, TOL);
+	/* pairs (pos, neg): 0.35>0.1, 0.35<0.4, 0.8>0.1, 0.8>0.4: 3/4 */
+	CHECK_NEAR(m.auc, 0.75, TOL);
+	/* precision 1 at recall 1/2, 2/3 at recall 1: (1 + 2/3) / 2 */
+	CHECK_NEAR(m.pr_auc, 5.0 / 6.0, TOL);
+	CHECK_NEAR(m.logloss,
+	    -(log(0.9) + log(0.6) + log(0.35) + log(0.8)) / 4.0, TOL);
+	CHECK_NEAR(m.brier, (0.01 + 0.16 + 0.4225 + 0.04) / 4.0, TOL);
+	CHECK_NEAR(m.ks, 0.5, TOL);
+	/* the threshold is inclusive */
+	CHECK(am_metrics_binary(y, s, NULL, 4, 0.4, &m, &err) == 0);
+	CHECK(m.tp == 1 && m.fp == 1);
+	CHECK(am_metrics_get(&m, "fp", &v) == 0 && v == 1.0);
+	CHECK(am_metrics_get(&m, "auc", &v) == 0 && v == m.auc);
+	CHECK(am_metrics_get(&m, "bogus", &v) == -1);
+	CHECK(am_metrics_auc(y, s, NULL, 4, &v, &err) == 0);
+	CHECK_NEAR(v, 0.75, TOL);
+}
+
+static void
+test_ties(void)
+{
+	const unsigned char y[] = { 1, 0, 1, 0 };
+	const double s[] = { 0.5, 0.5, 0.5, 0.2 };
+	const double z[] = { 0.0, -0.0, 0.0, -0.0 };
+	const double neg[] = { -3.0, -1e300, 2.5, -2.0 };
+	struct am_binmetrics m;
+	struct am_err err = { 0 };
+	double v;
+
+	/* each positive: half against the tied 0.5, one against 0.2 */
+	CHECK(am_metrics_binary(y, s, NULL, 4, 0.5, &m, &err) == 0);
+	CHECK_NEAR(m.auc, (0.5 + 1.0) * 2.0 / 4.0, TOL);
+	/* one threshold at 0.5 (tp 2, fp 1): precision 2/3, recall 1 */
+	CHECK_NEAR(m.pr_auc, 2.0 / 3.0, TOL);
+	/* -0.0 and 0.0 tie: AUC 1/2 */
+	CHECK(am_metrics_auc(y, z, NULL, 4, &v, &err) == 0);
+	CHECK_NEAR(v, 0.5, TOL);
+	/* any real scores: pos -3 beats -1e300, pos 2.5 beats both */
+	CHECK(am_metrics_binary(y, neg, NULL, 4, 0.0, &m, &err) == 0);
+	CHECK_NEAR(m.auc, 3.0 / 4.0, TOL);
+	CHECK(isnan(m.logloss) && isnan(m.brier));
+}
+
+static void
+test_one_class(void)
+{
+	const unsigned char one[] = { 1, 1, 1 }, zero[] = { 0, 0, 0 };
+	const double s[] = { 0.2, 0.9, 0.6 };
+	struct am_binmetrics m;
+	struct am_err err = { 0 };
+
+	CHECK(am_metrics_binary(one, s, NULL, 3, 0.5, &m, &err) == 0);
+	CHECK(isnan(m.auc) && isnan(m.ks));
+	CHECK_NEAR(m.pr_auc, 1.0, TOL);
+	CHECK_NEAR(m.recall, 2.0 / 3.0, TOL);
+	CHECK(am_metrics_binary(zero, s, NULL, 3, 0.5, &m, &err) == 0);
+	CHECK(isnan(m.auc) && isnan(m.pr_auc));
+	CHECK(m.precision == 0.0 && m.recall == 0.0 && m.f1 == 0.0);
+	CHECK(am_metrics_binary(zero, s, NULL, 3, 0.95, &m, &err) == 0);
+	CHECK(m.precision == 0.0 && m.accuracy == 1.0);
+}
+
+static void
+test_clip(void)
+{
+	const unsigned char y[] = { 1, 0 };
+	const double s[] = { 0.0, 0.0 };
+
+	/* -log(1e-15) for the positive, -log(1 - 1e-15) for the negative */
+	CHECK_NEAR(am_metrics_logloss(y, s, NULL, 2),
+	    (34.538776394910684 + 1.1102230246251565e-15) / 2.0, 1e-12);
+	CHECK(isnan(
+	    am_metrics_logloss(y, (const double[]){ 0.5, 1.5 }, NULL, 2)));
+}
+
+static void
+test_errors(void)
+{
+	const unsigned char y[] = { 0, 2 };
+	const double s[] = { 0.1, 0.2 }, bad[] = { 0.1, (double)NAN };
+	const double wneg[] = { 1, -1 }, wzero[] = { 0, 0 };
+	const unsigned char y01[] = { 0, 1 };
+	struct am_binmetrics m;
+	struct am_err err = { 0 };
+
+	CHECK(am_metrics_binary(y01, s, NULL, 0, 0.5, &m, &err) == AM_EARG);
+	CHECK(strcmp(err.msg, "no rows") == 0);
+	CHECK(am_metrics_binary(y, s, NULL, 2, 0.5, &m, &err) == AM_EARG);
+	CHECK(am_metrics_binary(y01, bad, NULL, 2, 0.5, &m, &err) == AM_EARG);
+	CHECK(am_metrics_binary(y01, s, wneg, 2, 0.5, &m, &err) == AM_EARG);
+	CHECK(am_metrics_binary(y01, s, wzero, 2, 0.5, &m, &err) == AM_EARG);
+}
+
+/* Brute-force AUC over all pairs. */
+static double
+pairs_auc(const unsigned char *y, const double *s, size_t n)
+{
+	double num = 0.0, den = 0.0;
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			if (y[i] == 1 && y[j] == 0) {
+				num += s[i] > s[j] ? 1.0
+				    : s[i] == s[j] ? 0.5
+				                   : 0.0;
+				den += 1.0;
+			}
+	return num / den;
+}
+
+static void
+test_random(void)
+{
+	enum { N = 2000 };
+	static unsigned char y[N], yy[4 * N];
+	static double s[N], w[N], ss[4 * N];
+	struct am_binmetrics m, mw, mx;
+	struct am_err err = { 0 };
+	struct am_rand r;
+	size_t i, k, n = 0;
+	double v;
+
+	am_rand_seed(&r, 3);
+	for (i = 0; i < N; i++) {
+		/* coarse scores (many ties), some negative and huge */
+		s[i] = floor(am_rand_unif(&r) * 20.0) / 10.0 - 0.5;
+		if (i % 97 == 0)
+			s[i] = i % 2 ? 1e200 : -1e200;
+		y[i] = am_rand_unif(&r) < 0.3 + 0.2 * s[i];
+		w[i] = (double)am_rand_below(&r, 4); /* 0 .. 3 */
+	}
+	CHECK(am_metrics_auc(y, s, NULL, N, &v, &err) == 0);
+	CHECK_NEAR(v, pairs_auc(y, s, N), 1e-12);
+	/* integer weights = repeated rows */
+	for (i = 0; i < N; i++)
+		for (k = 0; k < (size_t)w[i]; k++) {
+			yy[n] = y[i];
+			ss[n++] = s[i];
+		}
+	CHECK(am_metrics_binary(y, s, w, N, 0.3, &mw, &err) == 0);
+	CHECK(am_metrics_binary(yy, ss, NULL, n, 0.3, &mx, &err) == 0);
+	CHECK_NEAR(mw.auc, mx.auc, 1e-12);
+	CHECK_NEAR(mw.pr_auc, mx.pr_auc, 1e-12);
+	CHECK_NEAR(mw.ks, mx.ks, 1e-12);
+	CHECK_NEAR(mw.accuracy, mx.accuracy, 1e-12);
+	CHECK_NEAR(mw.f1, mx.f1, 1e-12);
+	CHECK(mw.tp == mx.tp && mw.fn == mx.fn);
+	/* reversing the rows changes nothing in the rank metrics */
+	CHECK(am_metrics_binary(y, s, NULL, N, 0.3, &m, &err) == 0);
+	for (i = 0; i < N / 2; i++) {
+		unsigned char t = y[i];
+		double u = s[i];
+
+		y[i] = y[N - 1 - i];
+		y[N - 1 - i] = t;
+		s[i] = s[N - 1 - i];
+		s[N - 1 - i] = u;
+	}
+	CHECK(am_metrics_binary(y, s, NULL, N, 0.3, &mx, &err) == 0);
+	CHECK(m.auc == mx.auc && m.pr_auc == mx.pr_auc && m.ks == mx.ks);
+}
+
+static void
+test_lift(void)
+{
+	const unsigned char y[] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1 };
+	const double s[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	const unsigned char ty[] = { 1, 0, 0, 0 };
+	const double ts[] = { 1, 1, 1, 0 };
+	struct am_lift_bin b[5];
+	struct am_err err = { 0 };
+
+	CHECK(am_metrics_lift(y, s, NULL, 10, 5, b, &err) == 0);
+	/* bins of 2 rows from the top: positives 2, 1, 0, 0, 0 */
+	CHECK(b[0].rows == 2 && b[0].positives == 2);
+	CHECK(b[1].rows == 2 && b[1].positives == 1);
+	CHECK(b[4].rows == 2 && b[4].positives == 0);
+	CHECK_NEAR(b[0].lift, 1.0 / 0.3, TOL);
+	CHECK_NEAR(b[1].lift, 0.5 / 0.3, TOL);
+	CHECK_NEAR(b[0].cum_gain, 2.0 / 3.0, TOL);
+	CHECK_NEAR(b[1].cum_gain, 1.0, TOL);
+	CHECK_NEAR(b[1].cum_lift, 1.0 / 0.4, TOL);
+	CHECK_NEAR(b[4].cum_lift, 1.0, TOL);
+	CHECK(b[0].min_score == 9 && b[4].min_score == 1);
+	/* three tied rows (one positive) straddle the cut after 2 rows */
+	CHECK(am_metrics_lift(ty, ts, NULL, 4, 2, b, &err) == 0);
+	CHECK_NEAR(b[0].positives, 2.0 / 3.0, TOL);
+	CHECK_NEAR(b[1].positives, 1.0 / 3.0, TOL);
+	CHECK(b[0].rows == 2 && b[1].rows == 2);
+	CHECK(am_metrics_lift(ty, ts, NULL, 4, 0, b, &err) == AM_EARG);
+}
+
+int
+main(void)
+{
+	test_basic();
+	test_ties();
+	test_one_class();
+	test_clip();
+	test_errors();
+	test_random();
+	test_lift();
+	return unit_failures;
+}
