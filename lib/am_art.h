@@ -25,12 +25,22 @@
 #include "am_buf.h"
 #include "am_err.h"
 
-#define AM_ART_VERSION 1	    /* format version written */
+#define AM_ART_VERSION   1          /* format version written */
 #define AM_ART_MAX_BYTES (1u << 31) /* larger files are refused */
+
+/* Length limits in bytes, checked when building and when decoding. */
+#define AM_ART_KIND_MAX         64         /* kind and algorithm names */
+#define AM_ART_KEY_MAX          255        /* metadata keys */
+#define AM_ART_VALUE_MAX        (1u << 24) /* metadata values */
+#define AM_ART_COLNAME_MAX      65535      /* schema column names */
+#define AM_ART_SECTION_NAME_MAX 15         /* section names */
 
 struct am_art;
 
-/* A new empty artifact of 'kind' and 'algo' (copied), or NULL (no memory). */
+/*
+ * A new empty artifact of 'kind' and 'algo' (copied), or NULL (no memory,
+ * or a name longer than AM_ART_KIND_MAX).
+ */
 struct am_art *am_art_new(const char *kind, const char *algo);
 void am_art_free(struct am_art *a);
 
@@ -42,7 +52,10 @@ unsigned am_art_version(const struct am_art *a);
 /*
  * Set metadata 'key' to 'value' (both copied), replacing an earlier value
  * and otherwise appending, so entries keep their first-set order.
- * am_art_setf() formats the value.  Returns 0 or AM_ENOMEM.
+ * am_art_setf() formats the value.  Returns 0, AM_EARG (an empty key, or
+ * one longer than AM_ART_KEY_MAX, or a value longer than
+ * AM_ART_VALUE_MAX) or AM_ENOMEM.  Any change to an artifact clears
+ * am_art_sha256() until it is saved again.
  */
 int am_art_set(struct am_art *a, const char *key, const char *value);
 int am_art_setf(struct am_art *a, const char *key, const char *fmt, ...)
@@ -55,20 +68,29 @@ const char *am_art_meta_key(const struct am_art *a, size_t i);
 const char *am_art_meta_value(const struct am_art *a, size_t i);
 
 /*
- * Record the lineage every artifact carries: tool version, command line
- * ('cmdline', may be NULL), UTC time now ("lineage.created", ISO 8601;
- * SOURCE_DATE_EPOCH, when set, replaces the clock so builds can be
- * reproduced byte for byte), input name, sha256 and rows ('sha256' may be
- * NULL or ""), and the seed.  Returns 0 or AM_ENOMEM.
+ * Record the lineage every artifact carries: tool version
+ * ("lineage.tool"), command line ("lineage.command"; 'cmdline' may be
+ * NULL), UTC time now ("lineage.created", ISO 8601 as
+ * 2026-11-28T22:28:17Z; SOURCE_DATE_EPOCH, when set to a decimal number
+ * of seconds, replaces the clock so builds can be reproduced byte for
+ * byte), input name ("lineage.input"; may be NULL), its sha256
+ * ("lineage.input.sha256"; may be NULL or "") and row count
+ * ("lineage.input.rows"), and the seed ("seed").  Returns 0 or AM_ENOMEM.
  */
 int am_art_lineage(struct am_art *a, const char *cmdline, const char *input,
     const char *sha256, unsigned long long rows, unsigned long long seed);
 /*
- * Record that 'a' was built on 'parent' (its checksum is appended to
- * "lineage.parents").  Returns 0 or AM_ENOMEM.
+ * Record that 'a' was built on 'parent': its am_art_sha256() (or, if it
+ * was never saved, the SHA-256 of its encoding) is appended to
+ * "lineage.parents", a comma-separated list of hex digests, unless
+ * already there.  Returns 0 or AM_ENOMEM.
  */
 int am_art_add_parent(struct am_art *a, const struct am_art *parent);
-/* The SHA-256 (hex) of the bytes the artifact was loaded from or saved as. */
+/*
+ * The SHA-256 (64 hex digits) of the bytes the artifact was loaded from or
+ * last saved as -- the same as sha256sum(1) of the file -- or "" if it
+ * was never saved or has changed since.
+ */
 const char *am_art_sha256(const struct am_art *a);
 
 /* Schema column types. */
@@ -85,7 +107,12 @@ const char *am_coltype_name(int type);
 /* The type named 'name', or -1. */
 int am_coltype_byname(const char *name);
 
-/* Append a schema column ('name' copied).  Returns 0 or AM_ENOMEM. */
+/*
+ * Append a schema column ('name' copied).  Returns 0, AM_EARG ('name'
+ * longer than AM_ART_COLNAME_MAX, 'type' outside 0..255) or AM_ENOMEM.
+ * Decoding keeps type numbers it does not know (am_coltype_name() gives
+ * NULL for them), so new types need no format version.
+ */
 int am_art_add_col(struct am_art *a, const char *name, int type);
 size_t am_art_ncols(const struct am_art *a);
 const char *am_art_col_name(const struct am_art *a, size_t i);
@@ -99,8 +126,7 @@ int am_art_col_type(const struct am_art *a, size_t i);
  */
 int am_art_add_section(struct am_art *a, const char *name, const void *data,
     size_t len);
-int am_art_add_buf(struct am_art *a, const char *name,
-    const struct am_buf *b);
+int am_art_add_buf(struct am_art *a, const char *name, const struct am_buf *b);
 /*
  * The bytes of section 'name' and their length, or NULL if there is no
  * such section.  Valid while 'a' lives.

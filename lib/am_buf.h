@@ -29,7 +29,9 @@ struct am_buf {
 };
 
 /* An empty buffer; am_buf_release() frees its data. */
+/* clang-format off */
 #define AM_BUF_INIT { NULL, 0, 0, 0 }
+/* clang-format on */
 void am_buf_release(struct am_buf *b);
 
 void am_buf_put(struct am_buf *b, const void *p, size_t n);
