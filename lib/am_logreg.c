@@ -1,0 +1,561 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * am_logreg.c -- the TRON solver for L2-regularised logistic regression
+ * (see am_logreg.h for the problem and the references).
+ *
+ * Data passes dominate the cost, so each is fused: one pass over the rows
+ * computes the objective, the gradient, the Hessian's diagonal D and the
+ * preconditioner together (LIBLINEAR needs two passes for this), and one
+ * pass per conjugate-gradient step computes H v (row i's x_i'v is used at
+ * once to add D_ii x_i'v x_i).  The objective is evaluated at a trial
+ * point with its gradient; a rejected trial point costs nothing more than
+ * the objective would have, and rejections are rare.
+ *
+ * Determinism across thread counts: see "chunks" below.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "am_logreg.h"
+#include "am_pool.h"
+
+#include "am_banned.h"
+
+/* Trust-region constants (Lin and More 1999; Hsia, Chiang and Lin 2017). */
+#define ETA0       1e-4
+#define ETA1       0.25
+#define ETA2       0.75
+#define SIGMA1     0.25
+#define SIGMA2     0.5
+#define SIGMA3     4.0
+#define EPS_CG     0.1  /* CG stops when ||r|| <= EPS_CG ||g|| (M norms) */
+#define ALPHA_PCG  0.01 /* preconditioner (1 - a) I + a diag(H) */
+#define MAX_CHUNKS 16
+
+enum job { JOB_FUNGRAD, JOB_HV };
+
+struct prob {
+	const struct am_csr *x;
+	size_t nfeat, nw, n;
+	const double *y, *cost;
+	double bias;
+	int intercept;
+	/*
+	 * Chunks: rows [cbeg[k], cbeg[k+1]) sum into buf + 2 k nw (two
+	 * vectors: gradient and diagonal, or H v) and part[k].
+	 */
+	size_t nchunk, *cbeg;
+	double *buf, *part;
+	struct am_pool *pool; /* NULL: run chunks in order on this thread */
+	/* The current job's arguments. */
+	enum job job;
+	const double *in;  /* w for JOB_FUNGRAD, v for JOB_HV */
+	double *dout;      /* D_ii: written by FUNGRAD */
+	const double *din; /* D_ii: read by HV */
+};
+
+static double
+regw(const struct prob *p, size_t j)
+{
+	return j == p->nfeat && p->intercept ? 0.0 : 1.0;
+}
+
+double
+am_sigmoid(double z)
+{
+	if (z >= 0)
+		return 1.0 / (1.0 + exp(-z));
+	return exp(z) / (1.0 + exp(z));
+}
+
+double
+am_logreg_margin(const double *w, size_t nfeat, double bias, size_t nnz,
+    const uint32_t *idx, const double *val)
+{
+	double s = 0;
+	size_t k;
+
+	for (k = 0; k < nnz; k++)
+		if (idx[k] < nfeat)
+			s += w[idx[k]] * val[k];
+	if (bias > 0)
+		s += w[nfeat] * bias;
+	return s;
+}
+
+size_t
+am_logreg_nweights(size_t nfeat, const struct am_logreg_param *p)
+{
+	return nfeat + (p->bias > 0 ? 1 : 0);
+}
+
+/*
+ * Rows of chunk k: the objective terms, and the gradient and diagonal
+ * sums, for JOB_FUNGRAD; H v sums for JOB_HV.
+ */
+static void
+run_chunk(struct prob *p, size_t k)
+{
+	const struct am_csr *x = p->x;
+	const uint32_t *idx = x->idx;
+	const double *val = x->val, *in = p->in;
+	double *g = p->buf + 2 * k * p->nw, *dg = g + p->nw;
+	double bias = p->bias, inb = bias > 0 ? in[p->nfeat] : 0, f = 0;
+	size_t i, e, nfeat = p->nfeat;
+	int clip = x->cols > nfeat;
+
+	memset(g, 0, 2 * p->nw * sizeof(double));
+	for (i = p->cbeg[k]; i < p->cbeg[k + 1]; i++) {
+		size_t b = x->ptr[i], kk;
+		double z = inb * bias;
+
+		e = x->ptr[i + 1];
+		if (clip) {
+			for (kk = b; kk < e; kk++)
+				if (idx[kk] < nfeat)
+					z += in[idx[kk]] * val[kk];
+		} else {
+			for (kk = b; kk < e; kk++)
+				z += in[idx[kk]] * val[kk];
+		}
+		if (p->job == JOB_FUNGRAD) {
+			double c = p->cost[i], yi = p->y[i], t = yi * z;
+			double ex, s, loss, u, di;
+
+			if (t >= 0) {
+				ex = exp(-t);
+				loss = log1p(ex);
+				s = 1.0 / (1.0 + ex);
+			} else {
+				ex = exp(t);
+				loss = -t + log1p(ex);
+				s = ex / (1.0 + ex);
+			}
+			f += c * loss;
+			di = c * s * (1.0 - s);
+			u = c * (s - 1.0) * yi;
+			p->dout[i] = di;
+			for (kk = b; kk < e; kk++) {
+				if (clip && idx[kk] >= nfeat)
+					continue;
+				g[idx[kk]] += u * val[kk];
+				dg[idx[kk]] += di * val[kk] * val[kk];
+			}
+			if (bias > 0) {
+				g[nfeat] += u * bias;
+				dg[nfeat] += di * bias * bias;
+			}
+		} else {
+			double t = p->din[i] * z;
+
+			if (t == 0)
+				continue;
+			for (kk = b; kk < e; kk++) {
+				if (clip && idx[kk] >= nfeat)
+					continue;
+				g[idx[kk]] += t * val[kk];
+			}
+			if (bias > 0)
+				g[nfeat] += t * bias;
+		}
+	}
+	p->part[k] = f;
+}
+
+static void
+task(void *arg, size_t k)
+{
+	run_chunk(arg, k);
+}
+
+/*
+ * Run the current job over all chunks, on the pool when there is one.
+ * Each chunk writes only its own buffer, so who runs it does not matter.
+ */
+static void
+run(struct prob *p)
+{
+	size_t k;
+
+	if (p->pool != NULL) {
+		am_pool_run(p->pool, p->nchunk, task, p);
+		return;
+	}
+	for (k = 0; k < p->nchunk; k++)
+		run_chunk(p, k);
+}
+
+/* Add the chunk buffers, in chunk order, into 'a' (and 'b' unless NULL). */
+static void
+reduce(const struct prob *p, double *a, double *b)
+{
+	size_t k, j, nw = p->nw;
+
+	memcpy(a, p->buf, nw * sizeof(double));
+	if (b != NULL)
+		memcpy(b, p->buf + nw, nw * sizeof(double));
+	for (k = 1; k < p->nchunk; k++) {
+		const double *ga = p->buf + 2 * k * nw, *gb = ga + nw;
+		for (j = 0; j < nw; j++)
+			a[j] += ga[j];
+		if (b != NULL)
+			for (j = 0; j < nw; j++)
+				b[j] += gb[j];
+	}
+}
+
+/*
+ * f(w); the gradient into 'g', D_ii into 'd', and the preconditioner
+ * (1 - a) + a diag(H) into 'm' (each unless NULL: then a scratch is used).
+ */
+static double
+fungrad(struct prob *p, const double *w, double *g, double *d, double *m)
+{
+	size_t j, k;
+	double f = 0;
+
+	p->job = JOB_FUNGRAD;
+	p->in = w;
+	p->dout = d;
+	run(p);
+	reduce(p, g, m);
+	for (k = 0; k < p->nchunk; k++)
+		f += p->part[k];
+	for (j = 0; j < p->nw; j++) {
+		double r = regw(p, j);
+		f += 0.5 * r * w[j] * w[j];
+		g[j] += r * w[j];
+		if (m != NULL)
+			m[j] = (1 - ALPHA_PCG) + ALPHA_PCG * (m[j] + r);
+	}
+	return f;
+}
+
+/* out = H v, with D from the last accepted fungrad(). */
+static void
+hv(struct prob *p, const double *d, const double *v, double *out)
+{
+	size_t j;
+
+	p->job = JOB_HV;
+	p->in = v;
+	p->din = d;
+	run(p);
+	reduce(p, out, NULL);
+	for (j = 0; j < p->nw; j++)
+		out[j] += regw(p, j) * v[j];
+}
+
+static double
+dot(size_t n, const double *a, const double *b)
+{
+	double s = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		s += a[j] * b[j];
+	return s;
+}
+
+/* sqrt(v' M v) and sqrt(v' M^-1 v) for the diagonal M. */
+static double
+mnorm(size_t n, const double *m, const double *v)
+{
+	double s = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		s += m[j] * v[j] * v[j];
+	return sqrt(s);
+}
+
+static double
+minvnorm(size_t n, const double *m, const double *v)
+{
+	double s = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		s += v[j] * v[j] / m[j];
+	return sqrt(s);
+}
+
+/* Scratch vectors of the CG solve, nw doubles each. */
+struct cg {
+	double *s, *r, *z, *dvec, *hd;
+};
+
+/*
+ * Preconditioned CG (Steihaug) for H s = -g within ||s||_M <= delta.
+ * Leaves the step in cg->s and the residual -g - H s in cg->r.  Returns
+ * the number of iterations; '*boundary' tells whether the step reached
+ * the trust region's boundary.
+ */
+static long
+trcg(struct prob *p, const double *d, const double *m, double delta,
+    const double *g, struct cg *cg, int *boundary)
+{
+	size_t j, n = p->nw;
+	double *s = cg->s, *r = cg->r, *z = cg->z, *dv = cg->dvec, *hd = cg->hd;
+	double rz, cgtol, alpha, beta, dhd, rznew;
+	long it = 0;
+
+	*boundary = 0;
+	for (j = 0; j < n; j++) {
+		s[j] = 0;
+		r[j] = -g[j];
+		z[j] = r[j] / m[j];
+		dv[j] = z[j];
+	}
+	rz = dot(n, r, z);
+	cgtol = EPS_CG * sqrt(rz);
+	while (sqrt(rz) > cgtol) {
+		it++;
+		hv(p, d, dv, hd);
+		dhd = dot(n, dv, hd);
+		if (!(dhd > 0))
+			break;
+		alpha = rz / dhd;
+		for (j = 0; j < n; j++)
+			z[j] = s[j] + alpha * dv[j]; /* z: trial s */
+		if (mnorm(n, m, z) > delta) {
+			double sms = 0, smd = 0, dmd = 0, dsq = delta * delta;
+			double rad, tau;
+
+			for (j = 0; j < n; j++) {
+				sms += m[j] * s[j] * s[j];
+				smd += m[j] * s[j] * dv[j];
+				dmd += m[j] * dv[j] * dv[j];
+			}
+			rad = sqrt(smd * smd + dmd * (dsq - sms));
+			tau = smd >= 0 ? (dsq - sms) / (smd + rad)
+			               : (rad - smd) / dmd;
+			for (j = 0; j < n; j++) {
+				s[j] += tau * dv[j];
+				r[j] -= tau * hd[j];
+			}
+			*boundary = 1;
+			break;
+		}
+		for (j = 0; j < n; j++) {
+			s[j] = z[j];
+			r[j] -= alpha * hd[j];
+			z[j] = r[j] / m[j];
+		}
+		rznew = dot(n, r, z);
+		beta = rznew / rz;
+		for (j = 0; j < n; j++)
+			dv[j] = z[j] + beta * dv[j];
+		rz = rznew;
+	}
+	return it;
+}
+
+/* Cut the rows into chunks: a count that depends only on the data. */
+static int
+setup(struct prob *p, const struct am_csr *x, size_t nfeat, const double *y,
+    const double *cost, const struct am_logreg_param *par)
+{
+	size_t k, nc;
+
+	memset(p, 0, sizeof(*p));
+	p->x = x;
+	p->nfeat = nfeat;
+	p->nw = am_logreg_nweights(nfeat, par);
+	p->n = x->rows;
+	p->y = y;
+	p->cost = cost;
+	p->bias = par->bias > 0 ? par->bias : 0;
+	p->intercept = par->intercept && p->bias > 0;
+	/* Keep the per-chunk buffer work small next to the data pass. */
+	nc = (x->nnz + p->n) / (8 * (p->nw + 1));
+	if (nc > MAX_CHUNKS)
+		nc = MAX_CHUNKS;
+	if (nc > p->n / 64)
+		nc = p->n / 64;
+	if (nc < 1)
+		nc = 1;
+	p->nchunk = nc;
+	p->cbeg = malloc((nc + 1) * sizeof(*p->cbeg));
+	p->part = calloc(nc, sizeof(*p->part));
+	p->buf = malloc(2 * nc * (p->nw > 0 ? p->nw : 1) * sizeof(double));
+	if (p->cbeg == NULL || p->part == NULL || p->buf == NULL)
+		return AM_ENOMEM;
+	for (k = 0; k <= nc; k++)
+		p->cbeg[k] = p->n / nc * k + (k < p->n % nc ? k : p->n % nc);
+	if (par->threads > 1 && nc > 1 &&
+	    (p->pool =
+	            am_pool_new(par->threads < (int)nc ? par->threads : (int)nc,
+	                NULL)) == NULL)
+		return AM_ENOMEM;
+	return 0;
+}
+
+static void
+teardown(struct prob *p)
+{
+	free(p->cbeg);
+	free(p->part);
+	free(p->buf);
+	am_pool_free(p->pool);
+}
+
+static int
+check(const struct am_csr *x, const double *y, const double *cost,
+    const struct am_logreg_param *par, size_t *npos, struct am_err *err)
+{
+	size_t i;
+
+	if (!(par->eps > 0) || par->max_iter < 1 || !(par->bias >= 0) ||
+	    !isfinite(par->bias))
+		return am_seterr(err, AM_EARG,
+		    "logreg: invalid parameters (eps %g, max_iter %d, bias %g)",
+		    par->eps, par->max_iter, par->bias);
+	*npos = 0;
+	for (i = 0; i < x->rows; i++) {
+		if (y[i] != 1 && y[i] != -1)
+			return am_seterr(err, AM_EARG,
+			    "logreg: row %zu: label %g is not +1 or -1", i + 1,
+			    y[i]);
+		if (!(cost[i] > 0) || !isfinite(cost[i]))
+			return am_seterr(err, AM_EARG,
+			    "logreg: row %zu: cost %g is not positive", i + 1,
+			    cost[i]);
+		*npos += y[i] > 0;
+	}
+	return 0;
+}
+
+double
+am_logreg_objective(const struct am_csr *x, size_t nfeat, const double *y,
+    const double *cost, const struct am_logreg_param *par, const double *w,
+    double *grad)
+{
+	struct prob p;
+	double *g = NULL, *d = NULL, f = (double)NAN;
+
+	if (setup(&p, x, nfeat, y, cost, par) == 0 &&
+	    (g = malloc((p.nw + 1) * sizeof(*g))) != NULL &&
+	    (d = malloc((p.n + 1) * sizeof(*d))) != NULL) {
+		f = fungrad(&p, w, g, d, NULL);
+		if (grad != NULL)
+			memcpy(grad, g, p.nw * sizeof(*g));
+	}
+	free(g);
+	free(d);
+	teardown(&p);
+	return f;
+}
+
+/* The nw-sized work vectors of the solver. */
+enum { V_G, V_GNEW, V_M, V_MNEW, V_WNEW, V_S, V_R, V_Z, V_D, V_HD, NVEC };
+
+int
+am_logreg_fit(const struct am_csr *x, size_t nfeat, const double *y,
+    const double *cost, const struct am_logreg_param *par, double *w,
+    struct am_logreg_info *info, struct am_err *err)
+{
+	struct am_logreg_info inf = { 0 };
+	struct prob p;
+	struct cg cg;
+	double *vec[NVEC], *mem = NULL, *d = NULL, *dnew = NULL, *t;
+	double f, fnew, gnorm, delta, tol, gs, prered, actred, snorm, alpha;
+	size_t npos = 0, nw, j, i;
+	int boundary, rc, loops = 0;
+
+	if ((rc = check(x, y, cost, par, &npos, err)) != 0)
+		return rc;
+	if (setup(&p, x, nfeat, y, cost, par) != 0)
+		goto nomem;
+	nw = p.nw;
+	if ((mem = malloc(NVEC * (nw + 1) * sizeof(double))) == NULL ||
+	    (d = malloc((p.n + 1) * sizeof(double))) == NULL ||
+	    (dnew = malloc((p.n + 1) * sizeof(double))) == NULL)
+		goto nomem;
+	for (i = 0; i < NVEC; i++)
+		vec[i] = mem + i * (nw + 1);
+	cg.s = vec[V_S];
+	cg.r = vec[V_R];
+	cg.z = vec[V_Z];
+	cg.dvec = vec[V_D];
+	cg.hd = vec[V_HD];
+
+	f = fungrad(&p, w, vec[V_G], d, vec[V_M]);
+	gnorm = sqrt(dot(nw, vec[V_G], vec[V_G]));
+	inf.gnorm0 = gnorm;
+	{
+		size_t nneg = p.n - npos, mn = npos < nneg ? npos : nneg;
+		tol = par->eps * (double)(mn > 1 ? mn : 1) /
+		    (double)(p.n > 0 ? p.n : 1) * gnorm;
+	}
+	delta = minvnorm(nw, vec[V_M], vec[V_G]);
+	inf.converged = gnorm <= tol;
+	while (!inf.converged && inf.iter < par->max_iter &&
+	    loops++ < 10 * par->max_iter) {
+		inf.cg_iter +=
+		    trcg(&p, d, vec[V_M], delta, vec[V_G], &cg, &boundary);
+		for (j = 0; j < nw; j++)
+			vec[V_WNEW][j] = w[j] + cg.s[j];
+		gs = dot(nw, vec[V_G], cg.s);
+		prered = -0.5 * (gs - dot(nw, cg.s, cg.r));
+		fnew = fungrad(&p, vec[V_WNEW], vec[V_GNEW], dnew, vec[V_MNEW]);
+		actred = f - fnew;
+		snorm = mnorm(nw, vec[V_M], cg.s);
+		if (inf.iter == 0 && snorm < delta)
+			delta = snorm;
+		if (fnew - f - gs <= 0)
+			alpha = SIGMA3;
+		else
+			alpha = fmax(SIGMA1, -0.5 * (gs / (fnew - f - gs)));
+		if (actred < ETA0 * prered)
+			delta = fmin(alpha * snorm, SIGMA2 * delta);
+		else if (actred < ETA1 * prered)
+			delta = fmax(SIGMA1 * delta,
+			    fmin(alpha * snorm, SIGMA2 * delta));
+		else if (actred < ETA2 * prered)
+			delta = fmax(SIGMA1 * delta,
+			    fmin(alpha * snorm, SIGMA3 * delta));
+		else if (boundary)
+			delta = SIGMA3 * delta;
+		else
+			delta =
+			    fmax(delta, fmin(alpha * snorm, SIGMA3 * delta));
+		if (actred > ETA0 * prered) {
+			inf.iter++;
+			memcpy(w, vec[V_WNEW], nw * sizeof(double));
+			f = fnew;
+			t = vec[V_G], vec[V_G] = vec[V_GNEW], vec[V_GNEW] = t;
+			t = vec[V_M], vec[V_M] = vec[V_MNEW], vec[V_MNEW] = t;
+			t = d, d = dnew, dnew = t;
+			gnorm = sqrt(dot(nw, vec[V_G], vec[V_G]));
+			if (par->progress != NULL)
+				par->progress(par->ctx, inf.iter, f, gnorm);
+			if (gnorm <= tol) {
+				inf.converged = 1;
+				break;
+			}
+		}
+		if (f < -1e32)
+			break;
+		if (fabs(actred) <= 0 && prered <= 0)
+			break;
+		if (fabs(actred) <= 1e-12 * fabs(f) &&
+		    fabs(prered) <= 1e-12 * fabs(f))
+			break;
+	}
+	inf.obj = f;
+	inf.gnorm = gnorm;
+	if (info != NULL)
+		*info = inf;
+	rc = 0;
+	goto out;
+nomem:
+	rc = am_seterr(err, AM_ENOMEM, "logreg: out of memory");
+out:
+	free(mem);
+	free(d);
+	free(dnew);
+	teardown(&p);
+	return rc;
+}

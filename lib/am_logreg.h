@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * am_logreg.h -- binary L2-regularised logistic regression, solved in the
+ * primal by a trust-region Newton method (TRON: Lin, Weng and Keerthi,
+ * "Trust region Newton method for large-scale logistic regression", JMLR
+ * 2008), the method of LIBLINEAR -s 0.
+ *
+ * The problem, for rows x_i with labels y_i in {-1, +1} and costs c_i > 0:
+ *
+ *	min_w  f(w) = 1/2 sum_j r_j w_j^2 + sum_i c_i log(1 + exp(-y_i w'x_i))
+ *
+ * c_i = C * (class weight of y_i) * (sample weight of row i).  With a bias
+ * b > 0, every x_i gets one more constant feature of value b (LIBLINEAR's
+ * -B b), whose weight is w[nfeat]; r_j = 1, except r_nfeat = 0 for an
+ * unregularised intercept.
+ *
+ * Each Newton step solves H s = -g approximately by conjugate gradients
+ * preconditioned with (1 - a) I + a diag(H), a = 0.01, inside a trust
+ * region; the Hessian is never formed: H v = r.v + X'(D (X v)) with
+ * D_ii = c_i s_i (1 - s_i), s_i = sigmoid(y_i w'x_i).  The solver stops when
+ * ||g(w)|| <= eps * max(min(n+, n-), 1) / n * ||g(w0)|| (LIBLINEAR's rule,
+ * n+ and n- the counts of positive and negative rows) or after max_iter
+ * Newton steps.
+ *
+ * Threads: rows are cut into a fixed number of chunks that depends only on
+ * the data, each chunk sums into its own buffer, and the buffers are added
+ * in chunk order.  The result is therefore byte-identical for any number
+ * of threads.
+ */
+#ifndef AM_LOGREG_H
+#define AM_LOGREG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "am_err.h"
+#include "am_mat.h"
+
+struct am_logreg_param {
+	double eps;    /* relative stopping tolerance (-e), > 0 */
+	int max_iter;  /* Newton iterations at most, >= 1 */
+	double bias;   /* > 0: append a constant feature of this value */
+	int intercept; /* nonzero: the bias weight is not regularised */
+	int threads;   /* worker threads, >= 1 */
+	/* Called after each Newton iteration when not NULL. */
+	void (*progress)(void *ctx, int iter, double obj, double gnorm);
+	void *ctx;
+};
+
+#define AM_LOGREG_EPS      0.01
+#define AM_LOGREG_MAX_ITER 1000
+#define AM_LOGREG_PARAM_INIT                                             \
+	{                                                                \
+		AM_LOGREG_EPS, AM_LOGREG_MAX_ITER, 1.0, 0, 1, NULL, NULL \
+	}
+
+struct am_logreg_info {
+	int iter;      /* Newton iterations taken */
+	long cg_iter;  /* conjugate-gradient iterations, all steps */
+	double obj;    /* f(w) at the end */
+	double gnorm0; /* ||g(w0)|| */
+	double gnorm;  /* ||g(w)|| at the end */
+	int converged; /* the stopping rule held (else max_iter was hit) */
+};
+
+/* Weights in w: nfeat, plus one for the bias when p->bias > 0. */
+size_t am_logreg_nweights(size_t nfeat, const struct am_logreg_param *p);
+
+/*
+ * Fit w on rows 'x' (features with index >= 'nfeat' are ignored), labels
+ * 'y' (each +1 or -1) and costs 'cost' (each > 0), one per row of 'x'.
+ * 'w' (am_logreg_nweights() entries) holds the starting point on entry
+ * (zeros for LIBLINEAR's) and the solution on return; 'info' may be NULL.
+ * Returns 0 (also when max_iter was hit: see info->converged), AM_EARG
+ * for bad parameters or labels, or AM_ENOMEM.
+ */
+int am_logreg_fit(const struct am_csr *x, size_t nfeat, const double *y,
+    const double *cost, const struct am_logreg_param *p, double *w,
+    struct am_logreg_info *info, struct am_err *err);
+
+/*
+ * f(w) of the problem above, and its gradient into 'grad' (nweights
+ * entries) unless NULL.  For checks and tests.  Returns f, or NAN when out
+ * of memory.
+ */
+double am_logreg_objective(const struct am_csr *x, size_t nfeat,
+    const double *y, const double *cost, const struct am_logreg_param *p,
+    const double *w, double *grad);
+
+/*
+ * The margin w'x of one sparse row (with the bias term when 'bias' > 0,
+ * its weight being w[nfeat]); indices >= 'nfeat' are ignored.
+ */
+double am_logreg_margin(const double *w, size_t nfeat, double bias, size_t nnz,
+    const uint32_t *idx, const double *val);
+
+/* 1 / (1 + exp(-z)), without overflow. */
+double am_sigmoid(double z);
+
+#endif
