@@ -49,11 +49,34 @@ enum am_fs_format {
 int am_fs_format_byname(const char *name);
 
 /* Magic bytes that open a binary feature stream. */
-#define AM_FS_MAGIC "\x89" "AMF\r\n\x1a\n"
+#define AM_FS_MAGIC     "\211AMF\r\n\032\n" /* 0x89 'AMF' CR LF 0x1a LF */
 #define AM_FS_MAGIC_LEN 8
 
 /* Nonzero if the 'n' bytes at 'p' start with AM_FS_MAGIC. */
 int am_fs_is_bin(const unsigned char *p, size_t n);
+
+/*
+ * The binary stream's format version, and its limits (am-stream(5)).  A
+ * reader refuses a declared count or length beyond a limit with
+ * AM_ELIMIT before allocating anything for it; a writer closes a block
+ * once it holds AM_FS_BLOCK_ROWS rows or AM_FS_BLOCK_BYTES bytes.
+ */
+#define AM_FS_VERSION     1
+#define AM_FS_MAX_HEADER  (64u << 20)  /* bytes of the header */
+#define AM_FS_MAX_NAME    65536        /* bytes of one name or id value */
+#define AM_FS_MAX_IDS     256          /* id columns */
+#define AM_FS_MAX_CLASSES (1u << 20)   /* target classes */
+#define AM_FS_MAX_FEAT    (1u << 24)   /* feature columns (and LIBSVM index) */
+#define AM_FS_MAX_BLOCK   (256u << 20) /* bytes of one block */
+#define AM_FS_MAX_LINE    (256u << 20) /* bytes of one LIBSVM line */
+#define AM_FS_BLOCK_ROWS  1024
+#define AM_FS_BLOCK_BYTES 65536
+
+/*
+ * The stream's checksum: Fletcher-64 over little-endian 32-bit words of
+ * 'data', the last one padded with zero bytes (am-stream(5)).
+ */
+uint64_t am_fs_checksum(const void *data, size_t n);
 
 struct am_fs_schema {
 	size_t nfeat;   /* number of feature columns */
@@ -69,26 +92,31 @@ struct am_fs_schema {
 /* Free what a schema owns and zero it. */
 void am_fs_schema_release(struct am_fs_schema *s);
 /* Deep copy 'src' into 'dst'.  Returns 0 or AM_ENOMEM. */
-int am_fs_schema_copy(struct am_fs_schema *dst,
-    const struct am_fs_schema *src);
+int am_fs_schema_copy(struct am_fs_schema *dst, const struct am_fs_schema *src);
 
 struct am_fs_row {
 	const char *const *ids; /* schema nid strings */
-	double target;		/* NAN if there is no target or it is missing */
-	double weight;		/* 1 if there is no weight column */
-	size_t nnz;		/* features present */
-	const uint32_t *idx;	/* their indices, increasing, < nfeat */
-	const double *val;	/* their values */
+	double target;          /* NAN if there is no target or it is missing */
+	double weight;          /* 1 if there is no weight column */
+	size_t nnz;             /* features present */
+	const uint32_t *idx;    /* their indices, increasing, < nfeat */
+	const double *val;      /* their values */
 };
 
 struct am_fs_opts {
-	int format;		 /* AM_FS_DETECT, or force a format */
-	const char *target;	 /* target column name, or NULL */
-	const char *const *ids;	 /* id column names */
+	int format;             /* AM_FS_DETECT, or force a format */
+	const char *target;     /* target column name, or NULL */
+	const char *const *ids; /* id column names */
 	size_t nid;
-	const char *weight;	 /* weight column name, or NULL */
-	struct am_csv_opts csv;	 /* CSV dialect */
+	const char *weight;     /* weight column name, or NULL */
+	struct am_csv_opts csv; /* CSV dialect */
 };
+
+/* Defaults: detect the format, no roles, default CSV dialect. */
+#define AM_FS_OPTS_INIT                \
+	{                              \
+		.format = AM_FS_DETECT \
+	}
 
 struct am_fs_reader;
 
