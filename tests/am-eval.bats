@@ -1,0 +1,279 @@
+#!/usr/bin/env bats
+# am-eval.bats -- metrics against scikit-learn (fixtures/am-eval/
+# expected.txt, made once by expected.py), requirements and exit 3, class
+# order, output formats, and bad input with exact statuses.
+load helpers
+
+E="$BATS_TEST_DIRNAME/fixtures/am-eval"
+S="$E/scores.csv"
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+}
+
+expected() { # expected CASE METRIC: the value sklearn computed
+	awk -v c="$1" -v m="$2" '$1 == c && $2 == m { print $3 }' "$E/expected.txt"
+}
+
+metric() { # metric NAME: from the --csv output in $output
+	awk -F, -v m="$1" '$1 == m { print $2 }' <<<"$output"
+}
+
+agree() { # agree CASE: every metric of $output equals sklearn's to 1e-9
+	local m n=0
+	for m in accuracy precision recall f1 auc logloss pr_auc brier ks; do
+		approx "$(metric $m)" "$(expected "$1" $m)" 1e-9 ||
+		    { echo "$1 $m"; return 1; }
+		n=$((n + 1))
+	done
+	[ "$n" -eq 9 ]
+}
+
+@test "am-eval: metrics agree with scikit-learn" {
+	run -0 --separate-stderr am am-eval -t y --csv "$S"
+	[ "${lines[0]}" = "metric,value" ]
+	[ "$(metric rows)" = 300 ]
+	[ "$(metric positives)" = 87 ]
+	agree plain
+	# the confusion matrix adds up, and agrees with an awk count
+	[ $(($(metric tp) + $(metric fp) + $(metric tn) + $(metric fn))) -eq 300 ]
+	tp=$(awk -F, 'NR > 1 && $2 == "yes" && $3 >= 0.5' "$S" | wc -l)
+	[ "$(metric tp)" -eq "$tp" ]
+}
+
+@test "am-eval: weighted metrics agree with scikit-learn" {
+	run -0 --separate-stderr am am-eval -t y -w w --csv "$S"
+	agree weighted
+	[ "$(metric rows)" = 300 ]
+}
+
+@test "am-eval: --threshold moves only the thresholded metrics" {
+	run -0 --separate-stderr am am-eval -t y --threshold 0.3 --csv "$S"
+	agree thr03
+}
+
+@test "am-eval: the text output is aligned metric value rows" {
+	run -0 --separate-stderr am am-eval -t y -p score "$S"
+	[ "${lines[0]}" = "rows       300" ]
+	[ "${lines[6]}" = "auc        0.851869839728023" ]
+	[ "${#lines[@]}" -eq 15 ]
+	[ -z "$stderr" ]
+}
+
+@test "am-eval: --json is one JSON object with the same numbers" {
+	run -0 --separate-stderr am am-eval -t y --json "$S"
+	[ "${#lines[@]}" -eq 1 ]
+	auc=$(python3 -c 'import json, sys; print(repr(json.load(sys.stdin)["auc"]))' <<<"$output")
+	approx "$auc" "$(expected plain auc)" 1e-9
+	# an undefined metric is null
+	printf 'y,score\nyes,0.2\nyes,0.9\n' >one.csv
+	run -0 --separate-stderr am am-eval -t y --json one.csv
+	[[ "$output" == *'"auc":null,'* ]]
+}
+
+@test "am-eval: --lift deciles agree with an independent computation" {
+	run -0 --separate-stderr am am-eval -t y --lift --csv "$S"
+	[ "${lines[0]}" = "bin,rows,positives,rate,lift,cum_gain,cum_lift,min_score" ]
+	[ "${#lines[@]}" -eq 11 ]
+	for b in 1 2 3 4 5 6 7 8 9 10; do
+		got=$(awk -F, -v b=$b '$1 == b { print $3 }' <<<"$output")
+		approx "$got" "$(expected lift10 positives$b)" 1e-9
+		[ "$(awk -F, -v b=$b '$1 == b { print $2 }' <<<"$output")" = 30 ]
+	done
+	# the last bin has gained every positive
+	[ "$(awk -F, '$1 == 10 { print $6 "," $7 }' <<<"$output")" = "1,1" ]
+	# a tie group straddles the quartile cuts: fractional shares
+	run -0 --separate-stderr am am-eval -t y --lift=4 --json "$S"
+	for b in 1 2 3 4; do
+		got=$(python3 -c "import json, sys; print(json.load(sys.stdin)['lift'][$b - 1]['positives'])" <<<"$output")
+		approx "$got" "$(expected lift4 positives$b)" 1e-9
+	done
+}
+
+@test "am-eval: --pos chooses the positive class" {
+	run -0 --separate-stderr am am-eval -t y --csv "$S"
+	yes=$(metric auc)
+	run -0 --separate-stderr am am-eval -t y --pos no --csv "$S"
+	# the scores are P(yes): as scores of 'no' they rank backwards
+	approx "$(metric auc)" "$(awk -v a="$yes" 'BEGIN { printf "%.17g", 1 - a }')" 1e-12
+	[ "$(metric positives)" = 213 ]
+}
+
+@test "am-eval: the later label in byte order is positive" {
+	printf 'y,score\n0,0.1\n1,0.8\n1,0.3\n0,0.4\n' >a.csv
+	run -0 --separate-stderr am am-eval -t y --csv a.csv
+	[ "$(metric positives)" = 2 ]
+	[ "$(metric auc)" = 0.75 ]
+	printf 'y,score\n1,0.1\n0,0.8\n0,0.3\n1,0.4\n' >b.csv
+	run -0 --separate-stderr am am-eval -t y --csv b.csv
+	[ "$(metric positives)" = 2 ]
+	[ "$(metric auc)" = 0.25 ]
+}
+
+@test "am-eval: a third class is an error unless --pos" {
+	printf 'y,score\na,0.1\nb,0.8\nc,0.3\n' >abc.csv
+	run -1 --separate-stderr am am-eval -t y abc.csv
+	one_line_error
+	[[ "$stderr" == "am-eval: abc.csv:4: column 'y': a third class 'c'"* ]]
+	run -0 --separate-stderr am am-eval -t y --pos b --csv abc.csv
+	[ "$(metric positives)" = 1 ]
+	[ "$(metric auc)" = 1 ]
+}
+
+@test "am-eval: --require passes with 0 and fails with 3" {
+	run -0 --separate-stderr am am-eval -t y --require 'auc>=0.85' \
+	    --require 'logloss<0.6' "$S"
+	[ -z "$stderr" ]
+	run -3 --separate-stderr am am-eval -t y --require 'auc>=0.9' \
+	    --require 'f1>0.5' --require 'logloss<=0.4' "$S"
+	# the metrics are still printed; one line per failed requirement
+	[ "${lines[0]}" = "rows       300" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "${stderr_lines[0]}" = "am-eval: requirement 'auc>=0.9' failed: auc = 0.85187" ]
+	[ "${stderr_lines[1]}" = "am-eval: requirement 'logloss<=0.4' failed: logloss = 0.500884" ]
+}
+
+@test "am-eval: a failing value is shown with enough digits" {
+	# auc = 0.851869839728023: 6 digits would print 0.85187, which passes
+	run -3 --separate-stderr am am-eval -t y --require 'auc>=0.8518698398' "$S"
+	[ "$stderr" = "am-eval: requirement 'auc>=0.8518698398' failed: auc = 0.85186983972802333" ]
+}
+
+@test "am-eval: a single class gives auc nan, which fails --require" {
+	printf 'y,score\nno,0.2\nno,0.6\nno,0.1\n' >no.csv
+	run -0 --separate-stderr am am-eval -t y --csv no.csv
+	[ "$(metric auc)" = nan ]
+	[ "$(metric pr_auc)" = nan ]
+	[ "$(metric positives)" = 0 ]
+	[ "$(metric accuracy)" = "0.666666666666667" ]
+	run -3 --separate-stderr am am-eval -t y --require 'auc>=0.5' no.csv
+	[ "$stderr" = "am-eval: requirement 'auc>=0.5' failed: auc = nan" ]
+	run -3 --separate-stderr am am-eval -t y --require 'auc<0.5' no.csv
+}
+
+@test "am-eval: a bad --require is a usage error" {
+	run -2 --separate-stderr am am-eval -t y --require 'gini>=0.5' "$S"
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "am-eval: --require: unknown metric 'gini'" ]
+	[[ "${stderr_lines[1]}" == "usage: am-eval "* ]]
+	for bad in 'auc' 'auc=0.5' 'auc>=' 'auc>=x' '>=0.5' 'auc >= 0.5' 'auc>=nan'; do
+		run -2 --separate-stderr am am-eval -t y --require "$bad" "$S"
+		[[ "${stderr_lines[0]}" == "am-eval: --require: '$bad' is not METRIC OP NUMBER"* ]]
+	done
+}
+
+@test "am-eval: bad option values are usage errors" {
+	run -2 --separate-stderr am am-eval "$S"
+	[ "${stderr_lines[0]}" = "am-eval: -t COL is required (the column of true labels)" ]
+	run -2 --separate-stderr am am-eval -t y --threshold abc "$S"
+	run -2 --separate-stderr am am-eval -t y --lift=0 "$S"
+	run -2 --separate-stderr am am-eval -t y -d ab "$S"
+	run -2 --separate-stderr am am-eval -t y "$S" "$S"
+	run -2 --separate-stderr am am-eval -t
+	[ "${stderr_lines[0]}" = "am-eval: option -t needs an argument" ]
+	[ -z "$output" ]
+}
+
+@test "am-eval: a missing column is an error" {
+	run -1 --separate-stderr am am-eval -t target "$S"
+	one_line_error
+	[ "$stderr" = "am-eval: $S: no target column 'target'" ]
+	run -1 --separate-stderr am am-eval -t y -p prob "$S"
+	one_line_error
+	[ "$stderr" = "am-eval: $S: no score column 'prob'" ]
+	run -1 --separate-stderr am am-eval -t y -w weight "$S"
+	one_line_error
+}
+
+@test "am-eval: empty input and header only are errors" {
+	: >empty.csv
+	run -1 --separate-stderr am am-eval -t y empty.csv
+	one_line_error
+	printf 'y,score\n' >header.csv
+	run -1 --separate-stderr am am-eval -t y header.csv
+	one_line_error
+	[ "$stderr" = "am-eval: header.csv: no rows" ]
+}
+
+@test "am-eval: bad cells name the file and line" {
+	printf 'y,score\nno,0.2\nyes,high\n' >nan.csv
+	run -1 --separate-stderr am am-eval -t y nan.csv
+	one_line_error
+	[ "$stderr" = "am-eval: nan.csv:3: column 'score': 'high' is not a number" ]
+	printf 'y,score\nno,0.2\nyes,\n' >miss.csv
+	run -1 --separate-stderr am am-eval -t y miss.csv
+	[ "$stderr" = "am-eval: miss.csv:3: column 'score': missing score" ]
+	printf 'y,score\nNA,0.2\nyes,0.3\n' >missy.csv
+	run -1 --separate-stderr am am-eval -t y missy.csv
+	[ "$stderr" = "am-eval: missy.csv:2: column 'y': missing label" ]
+	printf 'y,score\nno,0.2\nyes,1.5\n' >range.csv
+	run -1 --separate-stderr am am-eval -t y range.csv
+	one_line_error
+	[[ "$stderr" == "am-eval: range.csv:3: column 'score': score 1.5 is not in [0, 1]"* ]]
+	printf 'y,score\nno,0.2\nyes,inf\n' >inf.csv
+	run -1 --separate-stderr am am-eval -t y inf.csv
+	one_line_error
+	printf 'y,score,w\nno,0.2,1\nyes,0.3,-1\n' >w.csv
+	run -1 --separate-stderr am am-eval -t y -w w w.csv
+	[ "$stderr" = "am-eval: w.csv:3: column 'w': weight -1 is negative" ]
+	printf 'y,score\nno,0.2\nyes,0.3,4\n' >ragged.csv
+	run -1 --separate-stderr am am-eval -t y ragged.csv
+	one_line_error
+	[[ "$stderr" == "am-eval: ragged.csv:3: "* ]]
+}
+
+@test "am-eval: --skip-bad skips and counts bad rows" {
+	printf 'y,score\nno,0.2\nyes,high\nyes,\nno,0.1,7\nyes,0.9\nNA,0.5\n' >bad.csv
+	run -0 --separate-stderr am am-eval -t y --skip-bad --csv bad.csv
+	[ "$stderr" = "am-eval: skipped 4 bad rows" ]
+	[ "$(metric rows)" = 2 ]
+	[ "$(metric auc)" = 1 ]
+	run -0 --separate-stderr am am-eval -q -t y --skip-bad --csv bad.csv
+	[ -z "$stderr" ]
+}
+
+@test "am-eval: --raw-scores ranks any real scores" {
+	run -1 --separate-stderr am am-eval -t y -p duration "$DATA/bank.csv"
+	one_line_error
+	# the logit of the fixture's scores ranks the rows as the scores do
+	awk -F, -v OFS=, 'NR == 1 { print "y,margin"; next }
+	    { p = $3; if (p < 1e-9) p = 1e-9; if (p > 1 - 1e-9) p = 1 - 1e-9
+	      printf "%s,%.17g\n", $2, log(p / (1 - p)) }' "$S" >margin.csv
+	run -0 --separate-stderr am am-eval -t y -p margin --raw-scores --threshold 0 --csv margin.csv
+	approx "$(metric auc)" "$(expected plain auc)" 1e-12
+	approx "$(metric accuracy)" "$(expected plain accuracy)" 1e-12
+	[ "$(metric logloss)" = nan ]
+	[ "$(metric brier)" = nan ]
+}
+
+@test "am-eval: stdin, -d and quoted fields" {
+	run -0 --separate-stderr am am-eval -t y --csv - <"$S"
+	agree plain
+	tr ',' ';' <"$S" | sed 's/^\([^;]*\);\([^;]*\)/"\1";"\2"/' >semi.csv
+	run -0 --separate-stderr am am-eval -t y -d ';' --csv semi.csv
+	agree plain
+	# a forced delimiter that is not the file's: one column, no 'y'
+	run -1 --separate-stderr am am-eval -t y -d tab "$S"
+	[ "$stderr" = "am-eval: $S: no target column 'y'" ]
+}
+
+@test "am-eval: the row order does not change the rank metrics" {
+	# exactly: the sums behind logloss and brier may differ in the last bit
+	run -0 --separate-stderr am am-eval -t y --csv "$S"
+	first=$(grep -Ev '^(logloss|brier),' <<<"$output")
+	{ head -1 "$S"; tail -n +2 "$S" | sort -r; } >shuffled.csv
+	run -0 --separate-stderr am am-eval -t y --csv shuffled.csv
+	[ "$(grep -Ev '^(logloss|brier),' <<<"$output")" = "$first" ]
+	[ "$(cat "$S" | md5sum)" != "$(md5sum <shuffled.csv)" ]
+}
+
+@test "am-eval: -v reports the positive class" {
+	run -0 --separate-stderr am am-eval -v -t y "$S"
+	[ "$stderr" = "am-eval: 300 rows, positive class 'yes'" ]
+}
+
+@test "am-eval: a write error exits 1" {
+	run -1 --separate-stderr bash -c "am-eval -t y '$S' > /dev/full"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "am-eval: write error"* ]]
+}
