@@ -415,6 +415,17 @@ fix_classes(struct data *d, const struct opts *o)
 	return NULL;
 }
 
+static int
+has_pos(const struct data *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->y[i])
+			return 1;
+	return 0;
+}
+
 /* '%.15g', "nan" or null for undefined values. */
 static void
 put_value(double v, int json)
@@ -548,6 +559,8 @@ main(int argc, char *argv[])
 	pos = fix_classes(&d, &o);
 	if (d.skipped > 0 && !o.quiet)
 		warnx("skipped %zu bad rows", d.skipped);
+	if (o.pos != NULL && pos != NULL && !o.quiet && !has_pos(&d))
+		warnx("no row has the positive label '%s'", o.pos);
 	if (o.verbose)
 		warnx("%zu rows, positive class '%s'", d.n,
 		    pos != NULL ? pos : "(none)");

@@ -97,6 +97,11 @@ agree() { # agree CASE: every metric of $output equals sklearn's to 1e-9
 	# the scores are P(yes): as scores of 'no' they rank backwards
 	approx "$(metric auc)" "$(awk -v a="$yes" 'BEGIN { printf "%.17g", 1 - a }')" 1e-12
 	[ "$(metric positives)" = 213 ]
+	# a label that never occurs is worth a warning (a typo?)
+	run -0 --separate-stderr am am-eval -t y --pos Yes --csv "$S"
+	[ "$stderr" = "am-eval: no row has the positive label 'Yes'" ]
+	[ "$(metric positives)" = 0 ]
+	[ "$(metric auc)" = nan ]
 }
 
 @test "am-eval: the later label in byte order is positive" {

@@ -224,6 +224,36 @@ test_lift(void)
 	CHECK(am_metrics_lift(ty, ts, NULL, 4, 0, b, &err) == AM_EARG);
 }
 
+/* Integer weights in a lift table equal repeated rows. */
+static void
+test_lift_weights(void)
+{
+	const unsigned char y[] = { 1, 0, 1, 0, 0, 1 };
+	const double s[] = { 0.9, 0.8, 0.8, 0.3, 0.2, 0.1 };
+	const double w[] = { 2, 1, 3, 0, 2, 1 };
+	unsigned char yy[9];
+	double ss[9];
+	struct am_lift_bin a[3], b[3];
+	struct am_err err = { 0 };
+	size_t i, k, n = 0;
+
+	for (i = 0; i < 6; i++)
+		for (k = 0; k < (size_t)w[i]; k++) {
+			yy[n] = y[i];
+			ss[n++] = s[i];
+		}
+	CHECK(n == 9);
+	CHECK(am_metrics_lift(y, s, w, 6, 3, a, &err) == 0);
+	CHECK(am_metrics_lift(yy, ss, NULL, n, 3, b, &err) == 0);
+	for (i = 0; i < 3; i++) {
+		CHECK_NEAR(a[i].rows, 3.0, TOL);
+		CHECK_NEAR(a[i].positives, b[i].positives, TOL);
+		CHECK_NEAR(a[i].cum_lift, b[i].cum_lift, TOL);
+	}
+	/* top 3 of 9: 0.9 (x2, pos) and one of the four 0.8 rows (3 pos) */
+	CHECK_NEAR(a[0].positives, 2.0 + 0.75, TOL);
+}
+
 int
 main(void)
 {
@@ -234,5 +264,6 @@ main(void)
 	test_errors();
 	test_random();
 	test_lift();
+	test_lift_weights();
 	return unit_failures;
 }
