@@ -14,6 +14,7 @@
  * Determinism across thread counts: see "chunks" below.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -418,9 +419,9 @@ check(const struct am_csr *x, const double *y, const double *cost,
 			return am_seterr(err, AM_EARG,
 			    "logreg: row %zu: label %g is not +1 or -1", i + 1,
 			    y[i]);
-		if (!(cost[i] > 0) || !isfinite(cost[i]))
+		if (!(cost[i] >= 0) || !isfinite(cost[i]))
 			return am_seterr(err, AM_EARG,
-			    "logreg: row %zu: cost %g is not positive", i + 1,
+			    "logreg: row %zu: cost %g is negative", i + 1,
 			    cost[i]);
 		*npos += y[i] > 0;
 	}
@@ -559,3 +560,210 @@ out:
 	teardown(&p);
 	return rc;
 }
+
+/* The "logreg" algorithm: state, fit, predict, save and load. */
+struct lr {
+	size_t nfeat;
+	double bias;
+	int intercept;
+	double *w;
+	/* Hyper-parameters and fit report, for save(). */
+	double C, lambda, eps;
+	int max_iter, fitted;
+	char cw[256];
+	struct am_logreg_info info;
+};
+
+static void
+lr_free(void *state)
+{
+	struct lr *s = state;
+
+	if (s == NULL)
+		return;
+	free(s->w);
+	free(s);
+}
+
+/* "no=1,yes=5" or "balanced"; truncated to fit. */
+static void
+describe_cw(struct lr *s, const struct am_model *m,
+    const struct am_model_params *p, const double *cc)
+{
+	const struct am_fs_schema *sc = am_model_schema(m);
+	size_t k, len = 0;
+
+	s->cw[0] = '\0';
+	if (!p->balanced && p->ncw == 0)
+		return;
+	for (k = 0; k < sc->nclass && len < sizeof(s->cw); k++) {
+		int n = snprintf(s->cw + len, sizeof(s->cw) - len, "%s%s=%.17g",
+		    k > 0 ? "," : "", sc->classes[k], cc[k]);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+}
+
+static int
+lr_fit(struct am_model *m, const struct am_table *t,
+    const struct am_model_params *p, struct am_err *err)
+{
+	struct am_logreg_param par = AM_LOGREG_PARAM_INIT;
+	struct lr *s;
+	double *y = NULL, *c = NULL, *cc = NULL;
+	size_t i, pos = am_model_positive(m), nc = t->schema.nclass;
+	int rc;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	am_model_set_state(m, s);
+	s->nfeat = t->schema.nfeat;
+	s->bias = p->bias > 0 ? p->bias : 0;
+	s->intercept = p->intercept && s->bias > 0;
+	s->lambda = p->lambda > 0 ? p->lambda : 0;
+	s->C = s->lambda > 0 ? 1 / (s->lambda * (double)t->rows) : p->C;
+	s->eps = p->eps > 0 ? p->eps : AM_LOGREG_EPS;
+	s->max_iter = p->max_iter > 0 ? p->max_iter : AM_LOGREG_MAX_ITER;
+	if (!(s->C > 0) || !isfinite(s->C))
+		return am_seterr(err, AM_EARG, "logreg: C %g is not positive",
+		    s->C);
+	par.eps = s->eps;
+	par.max_iter = s->max_iter;
+	par.bias = s->bias;
+	par.intercept = s->intercept;
+	par.threads = p->threads;
+	par.progress = p->progress;
+	par.ctx = p->ctx;
+	s->w = calloc(am_logreg_nweights(s->nfeat, &par) + 1, sizeof(double));
+	y = malloc(t->rows * sizeof(double));
+	c = malloc(t->rows * sizeof(double));
+	cc = malloc((nc + 1) * sizeof(double));
+	if (s->w == NULL || y == NULL || c == NULL || cc == NULL) {
+		rc = am_seterr(err, AM_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = am_model_class_costs(m, t, p, cc, err)) != 0)
+		goto out;
+	describe_cw(s, m, p, cc);
+	for (i = 0; i < t->rows; i++) {
+		size_t k = (size_t)t->y[i];
+		y[i] = k == pos ? 1 : -1;
+		c[i] = s->C * cc[k] * (t->w != NULL ? t->w[i] : 1);
+	}
+	rc = am_logreg_fit(&t->x, s->nfeat, y, c, &par, s->w, &s->info, err);
+	s->fitted = rc == 0;
+out:
+	free(y);
+	free(c);
+	free(cc);
+	return rc;
+}
+
+static void
+lr_predict(const struct am_model *m, size_t nnz, const uint32_t *idx,
+    const double *val, double *out)
+{
+	const struct lr *s = am_model_state(m);
+
+	out[0] = am_sigmoid(
+	    am_logreg_margin(s->w, s->nfeat, s->bias, nnz, idx, val));
+}
+
+static int
+lr_save(const struct am_model *m, struct am_art *a, struct am_err *err)
+{
+	const struct lr *s = am_model_state(m);
+	struct am_buf b = AM_BUF_INIT;
+	size_t nw = s->nfeat + (s->bias > 0);
+	int rc = 0;
+
+	am_buf_u32(&b, 1);
+	am_buf_u64(&b, s->nfeat);
+	am_buf_f64(&b, s->bias);
+	am_buf_u8(&b, (uint8_t)s->intercept);
+	am_buf_u64(&b, nw);
+	am_buf_f64s(&b, s->w, nw);
+	rc = am_art_add_buf(a, "logreg", &b);
+	am_buf_release(&b);
+	if (rc == 0 && s->fitted) {
+		rc |= am_art_setf(a, "hyper.C", "%.17g", s->C);
+		if (s->lambda > 0)
+			rc |=
+			    am_art_setf(a, "hyper.lambda", "%.17g", s->lambda);
+		rc |= am_art_setf(a, "hyper.eps", "%.17g", s->eps);
+		rc |= am_art_setf(a, "hyper.max_iter", "%d", s->max_iter);
+		rc |= am_art_setf(a, "hyper.bias", "%.17g", s->bias);
+		rc |= am_art_setf(a, "hyper.intercept", "%d", s->intercept);
+		rc |= am_art_set(a, "hyper.class_weight",
+		    s->cw[0] ? s->cw : "none");
+		rc |= am_art_setf(a, "metric.iterations", "%d", s->info.iter);
+		rc |= am_art_setf(a, "metric.objective", "%.17g", s->info.obj);
+		rc |=
+		    am_art_setf(a, "metric.converged", "%d", s->info.converged);
+	}
+	return rc != 0 ? am_seterr(err, AM_ENOMEM, "out of memory") : 0;
+}
+
+static int
+lr_load(struct am_model *m, const struct am_art *a, struct am_err *err)
+{
+	struct lr *s;
+	const void *sec;
+	struct am_rd r;
+	size_t len, nw, j;
+	uint64_t nfeat, n;
+
+	if ((sec = am_art_section(a, "logreg", &len)) == NULL)
+		return am_seterr(err, AM_EFORMAT, "no 'logreg' section");
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	am_model_set_state(m, s);
+	am_rd_init(&r, sec, len);
+	if (am_rd_u32(&r) != 1)
+		return am_seterr(err, AM_EFORMAT,
+		    "'logreg' section: unknown version");
+	nfeat = am_rd_u64(&r);
+	s->bias = am_rd_f64(&r);
+	s->intercept = am_rd_u8(&r);
+	n = am_rd_u64(&r);
+	if (am_rd_error(&r) || nfeat != am_model_nfeat(m) || !(s->bias >= 0) ||
+	    !isfinite(s->bias) || s->intercept > 1 ||
+	    n != nfeat + (s->bias > 0) || n > am_rd_left(&r) / 8 ||
+	    am_rd_left(&r) != n * 8)
+		return am_seterr(err, AM_EFORMAT,
+		    "'logreg' section does not match the model's %zu features",
+		    am_model_nfeat(m));
+	s->nfeat = (size_t)nfeat;
+	nw = (size_t)n;
+	if ((s->w = malloc((nw + 1) * sizeof(double))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	am_rd_f64s(&r, s->w, nw);
+	for (j = 0; j < nw; j++)
+		if (!isfinite(s->w[j]))
+			return am_seterr(err, AM_EFORMAT,
+			    "'logreg' section: weight %zu is not finite",
+			    j + 1);
+	return 0;
+}
+
+static const double *
+lr_coef(const struct am_model *m, double *bias)
+{
+	const struct lr *s = am_model_state(m);
+
+	*bias = s->bias;
+	return s->w;
+}
+
+const struct am_model_ops am_logreg_ops = {
+	"logreg",
+	1,
+	2,
+	lr_fit,
+	lr_predict,
+	lr_save,
+	lr_load,
+	lr_free,
+	lr_coef,
+};

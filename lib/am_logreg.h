@@ -5,7 +5,7 @@
  * "Trust region Newton method for large-scale logistic regression", JMLR
  * 2008), the method of LIBLINEAR -s 0.
  *
- * The problem, for rows x_i with labels y_i in {-1, +1} and costs c_i > 0:
+ * The problem, for rows x_i with labels y_i in {-1, +1} and costs c_i >= 0:
  *
  *	min_w  f(w) = 1/2 sum_j r_j w_j^2 + sum_i c_i log(1 + exp(-y_i w'x_i))
  *
@@ -35,6 +35,7 @@
 
 #include "am_err.h"
 #include "am_mat.h"
+#include "am_model.h"
 
 struct am_logreg_param {
 	double eps;    /* relative stopping tolerance (-e), > 0 */
@@ -68,7 +69,8 @@ size_t am_logreg_nweights(size_t nfeat, const struct am_logreg_param *p);
 
 /*
  * Fit w on rows 'x' (features with index >= 'nfeat' are ignored), labels
- * 'y' (each +1 or -1) and costs 'cost' (each > 0), one per row of 'x'.
+ * 'y' (each +1 or -1) and costs 'cost' (each >= 0: a row of cost 0 has
+ * no effect), one per row of 'x'.
  * 'w' (am_logreg_nweights() entries) holds the starting point on entry
  * (zeros for LIBLINEAR's) and the solution on return; 'info' may be NULL.
  * Returns 0 (also when max_iter was hit: see info->converged), AM_EARG
@@ -96,5 +98,19 @@ double am_logreg_margin(const double *w, size_t nfeat, double bias, size_t nnz,
 
 /* 1 / (1 + exp(-z)), without overflow. */
 double am_sigmoid(double z);
+
+/*
+ * The "logreg" algorithm of am_model.h.  Fit: y_i = +1 for the positive
+ * class, -1 otherwise; c_i = C * class cost * sample weight, where C is
+ * p->C, or 1 / (p->lambda * rows) when p->lambda > 0, so that with
+ * lambda the objective divided by C * rows is
+ * lambda/2 ||w||^2 + mean loss.  Defaults: eps AM_LOGREG_EPS, max_iter
+ * AM_LOGREG_MAX_ITER.  Predict: out[0] = sigmoid(w'x).  Payload: section
+ * "logreg" (u32 version 1, u64 nfeat, f64 bias, u8 intercept, u64 count
+ * and the f64 weights); meta hyper.C, hyper.lambda, hyper.eps,
+ * hyper.max_iter, hyper.bias, hyper.intercept, hyper.class_weight,
+ * metric.iterations, metric.objective, metric.converged.
+ */
+extern const struct am_model_ops am_logreg_ops;
 
 #endif

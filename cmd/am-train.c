@@ -1,0 +1,462 @@
+/*
+ * am-train -- fit a model on a feature stream (binary, CSV or LIBSVM) and
+ * save it as an artifact.  Buffers its input: the whole table is held in
+ * memory (about 12 bytes per nonzero feature value and 16 per row, up to
+ * twice that while growing; -v reports it).
+ */
+#include <err.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "am_art.h"
+#include "am_cli.h"
+#include "am_fs.h"
+#include "am_metrics.h"
+#include "am_model.h"
+#include "am_table.h"
+
+#include "am_banned.h"
+
+enum {
+	OPT_BALANCED = 256,
+	OPT_CLASS_WEIGHT,
+	OPT_FROM,
+	OPT_INTERCEPT,
+	OPT_LAMBDA,
+	OPT_MAX_ITER,
+	OPT_POS,
+	OPT_VERSION,
+};
+
+struct opts {
+	const char *algo, *out, *target, *weight, *path;
+	const char **ids, **cw_label;
+	double *cw;
+	size_t nid, ncw;
+	int from, delim, quiet, verbose, have_c;
+	struct am_model_params par;
+};
+
+static const struct option longopts[] = {
+	{ "algorithm", required_argument, NULL, 'a' },
+	{ "balanced", no_argument, NULL, OPT_BALANCED },
+	{ "bias", required_argument, NULL, 'B' },
+	{ "class-weight", required_argument, NULL, OPT_CLASS_WEIGHT },
+	{ "cost", required_argument, NULL, 'c' },
+	{ "delimiter", required_argument, NULL, 'd' },
+	{ "eps", required_argument, NULL, 'e' },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "help", no_argument, NULL, 'h' },
+	{ "id", required_argument, NULL, 'i' },
+	{ "intercept", no_argument, NULL, OPT_INTERCEPT },
+	{ "lambda", required_argument, NULL, OPT_LAMBDA },
+	{ "max-iter", required_argument, NULL, OPT_MAX_ITER },
+	{ "output", required_argument, NULL, 'o' },
+	{ "pos", required_argument, NULL, OPT_POS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "target", required_argument, NULL, 't' },
+	{ "threads", required_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "weight", required_argument, NULL, 'w' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(void) __attribute__((noreturn));
+static void bad_value(const char *, const char *, const char *)
+    __attribute__((noreturn));
+static void help(void);
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n)) == NULL)
+		err(AM_EXIT_FAILURE, "out of memory");
+	return p;
+}
+
+static int
+parse_delim(const char *s)
+{
+	if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0)
+		return '\t';
+	if (s[0] == '\0' || s[1] != '\0' || s[0] == '"' || s[0] == '\n' ||
+	    s[0] == '\r')
+		return -1;
+	return (unsigned char)s[0];
+}
+
+/* --class-weight LABEL=W: the last '=' splits, so labels may hold '='. */
+static void
+add_class_weight(struct opts *o, char *arg)
+{
+	char *eq = strrchr(arg, '=');
+	double w;
+
+	if (eq == NULL || eq == arg ||
+	    am_parse_double(eq + 1, 0, HUGE_VAL, &w) != 0 || !(w > 0)) {
+		warnx(
+		    "--class-weight: '%s' is not LABEL=WEIGHT with WEIGHT > 0",
+		    arg);
+		usage();
+	}
+	*eq = '\0';
+	o->cw_label = xrealloc(o->cw_label, (o->ncw + 1) * sizeof(char *));
+	o->cw = xrealloc(o->cw, (o->ncw + 1) * sizeof(double));
+	o->cw_label[o->ncw] = arg;
+	o->cw[o->ncw++] = w;
+}
+
+static void
+bad_value(const char *opt, const char *arg, const char *what)
+{
+	warnx("%s: '%s' is not %s", opt, arg, what);
+	usage();
+}
+
+static void
+parse_args(int argc, char *argv[], struct opts *o)
+{
+	long n;
+	int ch;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv,
+	            ":a:B:c:d:e:hi:j:o:qs:t:vw:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			o->algo = optarg;
+			break;
+		case 'B':
+			if (am_parse_double(optarg, 0, 1e6, &o->par.bias) != 0)
+				bad_value("-B", optarg, "a bias in [0, 1e6]");
+			break;
+		case 'c':
+			if (am_parse_double(optarg, 0, 1e12, &o->par.C) != 0 ||
+			    !(o->par.C > 0))
+				bad_value("-c", optarg, "a cost in (0, 1e12]");
+			o->have_c = 1;
+			break;
+		case 'd':
+			if ((o->delim = parse_delim(optarg)) < 0)
+				bad_value("-d", optarg, "one character");
+			break;
+		case 'e':
+			if (am_parse_double(optarg, 0, 1, &o->par.eps) != 0 ||
+			    !(o->par.eps > 0))
+				bad_value("-e", optarg,
+				    "a tolerance in (0, 1]");
+			break;
+		case 'h':
+			help();
+			exit(am_close_stdout(AM_EXIT_OK));
+		case 'i':
+			o->ids =
+			    xrealloc(o->ids, (o->nid + 1) * sizeof(char *));
+			o->ids[o->nid++] = optarg;
+			break;
+		case 'j':
+			if (am_parse_long(optarg, 1, 256, &n) != 0)
+				bad_value("-j", optarg,
+				    "a thread count in [1, 256]");
+			o->par.threads = (int)n;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 's':
+			if (am_parse_seed(optarg, &o->par.seed) != 0)
+				bad_value("-s", optarg, "a seed in [0, 2^64)");
+			break;
+		case 't':
+			o->target = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'w':
+			o->weight = optarg;
+			break;
+		case OPT_BALANCED:
+			o->par.balanced = 1;
+			break;
+		case OPT_CLASS_WEIGHT:
+			add_class_weight(o, optarg);
+			break;
+		case OPT_FROM:
+			if ((o->from = am_fs_format_byname(optarg)) < 0)
+				bad_value("--from", optarg,
+				    "csv, bin or libsvm");
+			break;
+		case OPT_INTERCEPT:
+			o->par.intercept = 1;
+			break;
+		case OPT_LAMBDA:
+			if (am_parse_double(optarg, 0, 1e12, &o->par.lambda) !=
+			        0 ||
+			    !(o->par.lambda > 0))
+				bad_value("--lambda", optarg,
+				    "a penalty in (0, 1e12]");
+			break;
+		case OPT_MAX_ITER:
+			if (am_parse_long(optarg, 1, 1000000, &n) != 0)
+				bad_value("--max-iter", optarg,
+				    "a count in [1, 1000000]");
+			o->par.max_iter = (int)n;
+			break;
+		case OPT_POS:
+			o->par.pos = optarg;
+			break;
+		case OPT_VERSION:
+			am_print_version(stdout, "am-train");
+			exit(am_close_stdout(AM_EXIT_OK));
+		case ':':
+			if (optopt != 0)
+				warnx("option -%c needs an argument", optopt);
+			else
+				warnx("option '%s' needs an argument",
+				    argv[optind - 1]);
+			usage();
+		default:
+			if (optopt != 0)
+				warnx("unknown option -%c", optopt);
+			else
+				warnx("unknown option '%s'", argv[optind - 1]);
+			usage();
+		}
+	}
+	if (am_model_ops_byname(o->algo) == NULL) {
+		warnx("-a: unknown algorithm '%s' (known: %s)", o->algo,
+		    am_model_algos());
+		usage();
+	}
+	if (o->out == NULL) {
+		warnx("-o MODEL is required (the model file to write)");
+		usage();
+	}
+	if (o->have_c && o->par.lambda > 0) {
+		warnx("-c and --lambda exclude each other");
+		usage();
+	}
+	if (o->par.intercept && o->par.bias == 0) {
+		warnx("--intercept needs a bias (not -B 0)");
+		usage();
+	}
+	if (argc - optind > 1)
+		usage();
+	o->path = optind < argc ? argv[optind] : "-";
+}
+
+/* Progress on a terminal: one line rewritten in place. */
+static void
+progress(void *ctx, int iter, double obj, double gnorm)
+{
+	(void)ctx;
+	(void)fprintf(stderr,
+	    "\ram-train: iteration %d, objective %.6g, "
+	    "|gradient| %.3g ",
+	    iter, obj, gnorm);
+}
+
+/* Training AUC and log loss of 'm' on 't', into the artifact. */
+static int
+train_metrics(const struct am_model *m, const struct am_table *t,
+    struct am_art *a, double *auc, double *ll, struct am_err *e)
+{
+	const struct am_model_ops *ops = am_model_ops(m);
+	unsigned char *y = malloc(t->rows + 1);
+	double *s = malloc((t->rows + 1) * sizeof(double));
+	size_t i, pos = am_model_positive(m);
+	int rc = 0;
+
+	*auc = *ll = (double)NAN;
+	if (y == NULL || s == NULL) {
+		rc = am_seterr(e, AM_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < t->rows; i++) {
+		const struct am_csr *x = &t->x;
+		ops->predict(m, x->ptr[i + 1] - x->ptr[i], x->idx + x->ptr[i],
+		    x->val + x->ptr[i], &s[i]);
+		y[i] = (size_t)t->y[i] == pos;
+	}
+	if ((rc = am_metrics_auc(y, s, t->w, t->rows, auc, e)) != 0)
+		goto out;
+	*ll = am_metrics_logloss(y, s, t->w, t->rows);
+	if (am_art_setf(a, "metric.train_auc", "%.17g", *auc) != 0 ||
+	    am_art_setf(a, "metric.train_logloss", "%.17g", *ll) != 0)
+		rc = am_seterr(e, AM_ENOMEM, "out of memory");
+out:
+	free(y);
+	free(s);
+	return rc;
+}
+
+static int
+train(const struct opts *o, int argc, char *argv[], struct am_err *e)
+{
+	struct am_fs_opts fo = AM_FS_OPTS_INIT;
+	const struct am_model_ops *ops = am_model_ops_byname(o->algo);
+	struct am_model_params par = o->par;
+	struct am_table *t = NULL;
+	struct am_model *m = NULL;
+	struct am_art *a = NULL;
+	char *cmdline = NULL;
+	double auc, ll;
+	int rc = AM_ENOMEM, tty = !o->quiet && isatty(STDERR_FILENO);
+
+	fo.format = o->from;
+	fo.target = o->target;
+	fo.ids = o->ids;
+	fo.nid = o->nid;
+	fo.weight = o->weight;
+	fo.csv.delim = o->delim;
+	if ((t = am_table_load(o->path, &fo, AM_TABLE_NEED_TARGET, e)) == NULL)
+		return e->code;
+	if (ops->classifier &&
+	    (rc = am_table_classify(t, ops->maxclass, e)) != 0)
+		goto out;
+	if (o->verbose)
+		warnx("%s: %zu rows, %zu features, %zu values, %.1f MB in "
+		      "memory",
+		    t->input, t->rows, t->schema.nfeat, t->x.nnz,
+		    (double)am_table_bytes(t) / 1e6);
+	par.cw_label = o->cw_label;
+	par.cw = o->cw;
+	par.ncw = o->ncw;
+	if (tty)
+		par.progress = progress;
+	m = am_model_fit(ops, t, &par, e);
+	if (tty)
+		(void)fputs("\n", stderr);
+	if (m == NULL) {
+		rc = e->code;
+		goto out;
+	}
+	rc = AM_ENOMEM;
+	if ((a = am_art_new("model", ops->name)) == NULL ||
+	    (cmdline = am_cmdline(argc, argv)) == NULL) {
+		am_seterr(e, rc, "out of memory");
+		goto out;
+	}
+	if ((rc = am_model_save(m, a, e)) != 0)
+		goto out;
+	if ((rc = am_art_lineage(a, cmdline, t->input, t->sha256, t->rows,
+	         par.seed)) != 0) {
+		am_seterr(e, rc, "out of memory");
+		goto out;
+	}
+	if ((rc = train_metrics(m, t, a, &auc, &ll, e)) != 0 ||
+	    (rc = am_art_save(a, o->out, e)) != 0)
+		goto out;
+	if (!o->quiet)
+		warnx("%s: %zu rows, %zu features, %s iterations, objective "
+		      "%.6g, train auc %.4f, logloss %.4f",
+		    ops->name, t->rows, t->schema.nfeat,
+		    am_art_get(a, "metric.iterations")
+		        ? am_art_get(a, "metric.iterations")
+		        : "-",
+		    strtod(am_art_get(a, "metric.objective")
+		            ? am_art_get(a, "metric.objective")
+		            : "nan",
+		        NULL),
+		    auc, ll);
+out:
+	free(cmdline);
+	am_art_free(a);
+	am_model_free(m);
+	am_table_free(t);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { 0 };
+	struct am_model_params par = AM_MODEL_PARAMS_INIT;
+	struct am_err e = { 0 };
+	int status;
+
+	am_cli_init();
+	o.algo = "logreg";
+	o.from = AM_FS_DETECT;
+	par.threads = am_ncpu();
+	o.par = par;
+	parse_args(argc, argv, &o);
+	status = am_exit_status(train(&o, argc, argv, &e));
+	if (status == AM_EXIT_USAGE)
+		status = AM_EXIT_FAILURE; /* bad data, not a bad command */
+	if (e.code != AM_OK)
+		warnx("%s", e.msg);
+	free(o.ids);
+	free(o.cw_label);
+	free(o.cw);
+	return am_close_stdout(status);
+}
+
+static void
+usage(void)
+{
+	(void)fprintf(stderr,
+	    "usage: am-train [-hqv] [-a algo] [-B bias] [-c cost] [-d delim] "
+	    "[-e eps]\n"
+	    "                [-i col] [-j threads] [-s seed] [-t col] [-w col]\n"
+	    "                [--balanced] [--class-weight label=w] [--from "
+	    "format]\n"
+	    "                [--intercept] [--lambda l] [--max-iter n] [--pos "
+	    "label]\n"
+	    "                -o model [file]\n");
+	exit(AM_EXIT_USAGE);
+}
+
+static void
+help(void)
+{
+	(void)printf(
+	    "usage: am-train [-hqv] [-a algo] [-B bias] [-c cost] [-d delim] [-e eps]\n"
+	    "                [-i col] [-j threads] [-s seed] [-t col] [-w col]\n"
+	    "                [--balanced] [--class-weight label=w] [--from format]\n"
+	    "                [--intercept] [--lambda l] [--max-iter n] [--pos label]\n"
+	    "                -o model [file]\n"
+	    "\n"
+	    "Fit a model on a feature stream (binary from am-features, CSV or\n"
+	    "LIBSVM) and save it to MODEL.  logreg: L2-regularised logistic\n"
+	    "regression, min 1/2 |w|^2 + C sum c_i log(1 + exp(-y_i w'x_i)),\n"
+	    "solved by a trust-region Newton method as LIBLINEAR -s 0.\n"
+	    "\n"
+	    "  -a, --algorithm ALGO  algorithm: logreg (default)\n"
+	    "  -t, --target COL      target column (CSV; the stream's otherwise)\n"
+	    "  -o, --output MODEL    model file to write (required)\n"
+	    "  -c, --cost C          cost of errors (default 1)\n"
+	    "      --lambda L        penalty per row: C = 1 / (L * rows)\n"
+	    "  -e, --eps EPS         stopping tolerance (default 0.01)\n"
+	    "      --max-iter N      Newton iterations at most (default 1000)\n"
+	    "  -B, --bias B          constant feature B, regularised (default 1;\n"
+	    "                        0 = no bias term)\n"
+	    "      --intercept       do not regularise the bias weight\n"
+	    "      --pos LABEL       positive class (default: the later of two\n"
+	    "                        in byte order, the larger of two numbers)\n"
+	    "      --class-weight LABEL=W  multiply C by W for class LABEL\n"
+	    "      --balanced        class weight rows / (2 * class rows)\n"
+	    "  -w, --weight COL      column of row weights (>= 0)\n"
+	    "  -i, --id COL          id column, not a feature (CSV; repeatable)\n"
+	    "  -d, --delimiter C     CSV delimiter (default: detected)\n"
+	    "      --from FORMAT     input format: bin, csv or libsvm (default:\n"
+	    "                        bin by its magic, else csv)\n"
+	    "  -j, --threads N       threads (default: all CPUs; same result)\n"
+	    "  -s, --seed N          seed, recorded in the model (default 1)\n"
+	    "  -q, --quiet           no report on stderr\n"
+	    "  -v, --verbose         also report rows and memory use\n"
+	    "  -h, --help            this help\n"
+	    "      --version         print the version\n"
+	    "\n"
+	    "Exit status: 0 ok, 1 failure, 2 usage error.\n");
+}

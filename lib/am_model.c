@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * am_model.c -- the algorithm table, the common part of model artifacts,
+ * and the binding of input features to model features (see am_model.h).
+ *
+ * The binding by name uses an open-addressing hash table of the model's
+ * feature names (am_hash64), built once per input stream: predicting a
+ * row then costs one array lookup per nonzero value.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "am_logreg.h"
+#include "am_model.h"
+#include "am_rand.h"
+
+#include "am_banned.h"
+
+#define SCHEMA_VERSION 1
+#define MAX_NAME       65536
+#define NONE           UINT32_MAX
+
+struct am_model {
+	const struct am_model_ops *ops;
+	void *state;
+	struct am_fs_schema schema;
+	size_t pos;
+	int format;
+};
+
+static const struct am_model_ops *const algos[] = {
+	&am_logreg_ops,
+};
+
+const struct am_model_ops *
+am_model_ops_byname(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(algos) / sizeof(algos[0]); i++)
+		if (strcmp(algos[i]->name, name) == 0)
+			return algos[i];
+	return NULL;
+}
+
+const char *
+am_model_algos(void)
+{
+	return "logreg";
+}
+
+const struct am_model_ops *
+am_model_ops(const struct am_model *m)
+{
+	return m->ops;
+}
+
+const struct am_fs_schema *
+am_model_schema(const struct am_model *m)
+{
+	return &m->schema;
+}
+
+size_t
+am_model_nfeat(const struct am_model *m)
+{
+	return m->schema.nfeat;
+}
+
+size_t
+am_model_positive(const struct am_model *m)
+{
+	return m->pos;
+}
+
+int
+am_model_format(const struct am_model *m)
+{
+	return m->format;
+}
+
+void
+am_model_set_state(struct am_model *m, void *state)
+{
+	m->state = state;
+}
+
+void *
+am_model_state(const struct am_model *m)
+{
+	return m->state;
+}
+
+void
+am_model_free(struct am_model *m)
+{
+	if (m == NULL)
+		return;
+	if (m->state != NULL && m->ops != NULL)
+		m->ops->free(m->state);
+	am_fs_schema_release(&m->schema);
+	free(m);
+}
+
+static long
+class_index(const struct am_fs_schema *s, const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < s->nclass; k++)
+		if (strcmp(s->classes[k], name) == 0)
+			return (long)k;
+	return -1;
+}
+
+int
+am_model_class_costs(const struct am_model *m, const struct am_table *t,
+    const struct am_model_params *p, double *cost, struct am_err *err)
+{
+	size_t k, nc = m->schema.nclass, *count;
+	long c;
+
+	if ((count = calloc(nc > 0 ? nc : 1, sizeof(*count))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	am_table_class_counts(t, count);
+	for (k = 0; k < nc; k++)
+		cost[k] = p->balanced && count[k] > 0
+		    ? (double)t->rows / ((double)nc * (double)count[k])
+		    : 1.0;
+	free(count);
+	for (k = 0; k < p->ncw; k++) {
+		if ((c = class_index(&m->schema, p->cw_label[k])) < 0)
+			return am_seterr(err, AM_EARG,
+			    "--class-weight: no class '%s' in target '%s'",
+			    p->cw_label[k], m->schema.target);
+		cost[c] = p->cw[k];
+	}
+	return 0;
+}
+
+struct am_model *
+am_model_fit(const struct am_model_ops *ops, const struct am_table *t,
+    const struct am_model_params *p, struct am_err *err)
+{
+	struct am_model *m;
+	const char *tname = t->schema.target ? t->schema.target : "";
+	double *cost = NULL;
+	long pos;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	m->ops = ops;
+	m->format = t->format;
+	if (am_fs_schema_copy(&m->schema, &t->schema) != 0) {
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (ops->classifier) {
+		size_t nc = t->schema.nclass;
+		if (nc < 2 || nc > ops->maxclass) {
+			am_seterr(err, AM_EARG,
+			    "%s: target '%s' has %zu class%s; %s needs %s%zu",
+			    t->input, tname, nc, nc == 1 ? "" : "es", ops->name,
+			    ops->maxclass > 2 ? "2 to " : "", ops->maxclass);
+			goto fail;
+		}
+		pos = (long)nc - 1;
+		if (p->pos != NULL &&
+		    (pos = class_index(&t->schema, p->pos)) < 0) {
+			am_seterr(err, AM_EARG,
+			    "--pos: no class '%s' in target '%s'", p->pos,
+			    tname);
+			goto fail;
+		}
+		m->pos = (size_t)pos;
+		/* Check the class weights now, for every algorithm. */
+		if ((cost = malloc(nc * sizeof(*cost))) == NULL) {
+			am_seterr(err, AM_ENOMEM, "out of memory");
+			goto fail;
+		}
+		if (am_model_class_costs(m, t, p, cost, err) != 0)
+			goto fail;
+		free(cost);
+		cost = NULL;
+	}
+	if (ops->fit(m, t, p, err) != 0)
+		goto fail;
+	return m;
+fail:
+	free(cost);
+	am_model_free(m);
+	return NULL;
+}
+
+static void
+put_opt_str(struct am_buf *b, const char *s)
+{
+	am_buf_u8(b, s != NULL);
+	if (s != NULL)
+		am_buf_str(b, s);
+}
+
+static void
+put_strs(struct am_buf *b, char *const *v, size_t n)
+{
+	size_t i;
+
+	am_buf_u32(b, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		am_buf_str(b, v[i]);
+}
+
+int
+am_model_save(const struct am_model *m, struct am_art *a, struct am_err *err)
+{
+	const struct am_fs_schema *s = &m->schema;
+	struct am_buf b = AM_BUF_INIT, cl = AM_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < s->nfeat && rc == 0; i++)
+		rc = am_art_add_col(a, s->feat[i], AM_COL_NUMBER);
+	if (rc == 0 && s->target != NULL)
+		rc = am_art_set(a, "model.target", s->target);
+	if (rc == 0 && s->nclass > 0) {
+		for (i = 0; i < s->nclass; i++) {
+			if (i > 0)
+				am_buf_put(&cl, ",", 1);
+			am_buf_put(&cl, s->classes[i], strlen(s->classes[i]));
+		}
+		am_buf_put(&cl, "", 1);
+		rc = am_buf_error(&cl)
+		    ? AM_ENOMEM
+		    : am_art_set(a, "model.classes", (const char *)cl.data);
+		if (rc == 0)
+			rc =
+			    am_art_set(a, "model.positive", s->classes[m->pos]);
+	}
+	am_buf_u32(&b, SCHEMA_VERSION);
+	put_opt_str(&b, s->target);
+	put_strs(&b, s->classes, s->nclass);
+	put_strs(&b, s->id, s->nid);
+	put_opt_str(&b, s->weight);
+	am_buf_u32(&b, (uint32_t)m->pos);
+	am_buf_u32(&b, (uint32_t)m->format);
+	if (rc == 0)
+		rc = am_art_add_buf(a, "schema", &b);
+	if (rc == 0)
+		rc = m->ops->save(m, a, err);
+	else
+		am_seterr(err, rc, "out of memory");
+	am_buf_release(&b);
+	am_buf_release(&cl);
+	return rc;
+}
+
+/* A count of strings, each at least 4 bytes on disk: checked first. */
+static int
+get_strs(struct am_rd *r, char ***out, size_t *n)
+{
+	size_t i, k = am_rd_u32(r);
+
+	*n = 0;
+	*out = NULL;
+	if (am_rd_error(r) || k > am_rd_left(r) / 4)
+		return -1;
+	if ((*out = calloc(k > 0 ? k : 1, sizeof(char *))) == NULL)
+		return -1;
+	*n = k;
+	for (i = 0; i < k; i++)
+		if (((*out)[i] = am_rd_str(r, MAX_NAME)) == NULL)
+			return -1;
+	return 0;
+}
+
+static int
+get_opt_str(struct am_rd *r, char **out)
+{
+	*out = NULL;
+	if (am_rd_u8(r) == 0)
+		return am_rd_error(r) ? -1 : 0;
+	return (*out = am_rd_str(r, MAX_NAME)) == NULL ? -1 : 0;
+}
+
+struct am_model *
+am_model_load(const struct am_art *a, const char *name, struct am_err *err)
+{
+	struct am_model *m;
+	struct am_fs_schema *s;
+	const void *sec;
+	struct am_rd r;
+	size_t len, i;
+	uint32_t ver, fmt;
+
+	if (strcmp(am_art_kind(a), "model") != 0) {
+		am_seterr(err, AM_EMODEL,
+		    "%s: is a '%s' artifact, expected 'model'", name,
+		    am_art_kind(a));
+		return NULL;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	s = &m->schema;
+	if ((m->ops = am_model_ops_byname(am_art_algo(a))) == NULL) {
+		am_seterr(err, AM_EMODEL,
+		    "%s: unknown algorithm '%s' (this am knows %s)", name,
+		    am_art_algo(a), am_model_algos());
+		goto fail;
+	}
+	if ((sec = am_art_section(a, "schema", &len)) == NULL) {
+		am_seterr(err, AM_EFORMAT, "%s: no 'schema' section", name);
+		goto fail;
+	}
+	s->nfeat = am_art_ncols(a);
+	if ((s->feat = calloc(s->nfeat + 1, sizeof(char *))) == NULL)
+		goto nomem;
+	for (i = 0; i < s->nfeat; i++)
+		if ((s->feat[i] = strdup(am_art_col_name(a, i))) == NULL)
+			goto nomem;
+	am_rd_init(&r, sec, len);
+	ver = am_rd_u32(&r);
+	if (!am_rd_error(&r) && ver != SCHEMA_VERSION) {
+		am_seterr(err, AM_EMODEL,
+		    "%s: model schema version %u is not supported (1)", name,
+		    (unsigned)ver);
+		goto fail;
+	}
+	if (get_opt_str(&r, &s->target) != 0 ||
+	    get_strs(&r, &s->classes, &s->nclass) != 0 ||
+	    get_strs(&r, &s->id, &s->nid) != 0 ||
+	    get_opt_str(&r, &s->weight) != 0)
+		goto bad;
+	m->pos = am_rd_u32(&r);
+	fmt = am_rd_u32(&r);
+	if (am_rd_error(&r) || am_rd_left(&r) != 0 ||
+	    (s->nclass > 0 && m->pos >= s->nclass) ||
+	    (s->nclass == 0 && m->pos != 0) || fmt > AM_FS_LIBSVM ||
+	    (m->ops->classifier &&
+	        (s->nclass < 2 || s->nclass > m->ops->maxclass)))
+		goto bad;
+	m->format = (int)fmt;
+	if (m->ops->load(m, a, err) != 0)
+		goto fail;
+	return m;
+bad:
+	am_seterr(err, AM_EFORMAT, "%s: malformed 'schema' section", name);
+	goto fail;
+nomem:
+	am_seterr(err, AM_ENOMEM, "out of memory");
+fail:
+	am_model_free(m);
+	return NULL;
+}
+
+struct am_model_bind {
+	int positional;
+	size_t nmodel; /* model features */
+	uint32_t *map; /* input feature -> model feature or NONE */
+	size_t nin, unused;
+	uint32_t *idx; /* scratch row */
+	double *val;
+	size_t cap;
+};
+
+void
+am_model_bind_free(struct am_model_bind *b)
+{
+	if (b == NULL)
+		return;
+	free(b->map);
+	free(b->idx);
+	free(b->val);
+	free(b);
+}
+
+size_t
+am_model_bind_unused(const struct am_model_bind *b)
+{
+	return b->unused;
+}
+
+static uint64_t
+hash(const char *s)
+{
+	return am_hash64(s, strlen(s), 0x616d);
+}
+
+/* Fill b->map by name; 0, AM_EMODEL or AM_ENOMEM. */
+static int
+bind_names(struct am_model_bind *b, const struct am_fs_schema *ms,
+    const struct am_fs_schema *in, struct am_err *err)
+{
+	size_t size = 16, mask, i, h;
+	uint32_t *slot = NULL; /* model index + 1, 0 = empty */
+	unsigned char *seen = NULL;
+	int rc = 0;
+
+	while (size < 2 * ms->nfeat)
+		size *= 2;
+	mask = size - 1;
+	slot = calloc(size, sizeof(*slot));
+	seen = calloc(ms->nfeat + 1, 1);
+	b->map = malloc((in->nfeat + 1) * sizeof(*b->map));
+	if (slot == NULL || seen == NULL || b->map == NULL) {
+		rc = am_seterr(err, AM_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < ms->nfeat; i++) {
+		for (h = hash(ms->feat[i]) & mask; slot[h] != 0;
+		     h = (h + 1) & mask)
+			if (strcmp(ms->feat[slot[h] - 1], ms->feat[i]) == 0)
+				break;
+		if (slot[h] == 0)
+			slot[h] = (uint32_t)i + 1;
+	}
+	b->nin = in->nfeat;
+	for (i = 0; i < in->nfeat; i++) {
+		b->map[i] = NONE;
+		for (h = hash(in->feat[i]) & mask; slot[h] != 0;
+		     h = (h + 1) & mask)
+			if (strcmp(ms->feat[slot[h] - 1], in->feat[i]) == 0) {
+				if (!seen[slot[h] - 1])
+					b->map[i] = slot[h] - 1;
+				seen[slot[h] - 1] = 1;
+				break;
+			}
+		b->unused += b->map[i] == NONE;
+	}
+	for (i = 0; i < ms->nfeat; i++)
+		if (!seen[i]) {
+			/* A duplicate model name is bound through its first. */
+			for (h = hash(ms->feat[i]) & mask; slot[h] != 0;
+			     h = (h + 1) & mask)
+				if (strcmp(ms->feat[slot[h] - 1],
+				        ms->feat[i]) == 0)
+					break;
+			if (slot[h] != 0 && seen[slot[h] - 1])
+				continue;
+			rc = am_seterr(err, AM_EMODEL,
+			    "feature '%s' of the model is missing from the input",
+			    ms->feat[i]);
+			goto out;
+		}
+out:
+	free(slot);
+	free(seen);
+	return rc;
+}
+
+struct am_model_bind *
+am_model_bind(const struct am_model *m, const struct am_fs_schema *in,
+    int format, struct am_err *err)
+{
+	struct am_model_bind *b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	b->nmodel = m->schema.nfeat;
+	b->positional = format == AM_FS_LIBSVM;
+	if (!b->positional && bind_names(b, &m->schema, in, err) != 0) {
+		am_model_bind_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+int
+am_model_predict(const struct am_model *m, struct am_model_bind *b, size_t nnz,
+    const uint32_t *idx, const double *val, double *out)
+{
+	size_t k, n = 0;
+
+	if (nnz > b->cap) {
+		size_t cap = nnz + nnz / 2 + 16;
+		uint32_t *ni = realloc(b->idx, cap * sizeof(*ni));
+		double *nv;
+		if (ni == NULL)
+			return AM_ENOMEM;
+		b->idx = ni;
+		if ((nv = realloc(b->val, cap * sizeof(*nv))) == NULL)
+			return AM_ENOMEM;
+		b->val = nv;
+		b->cap = cap;
+	}
+	for (k = 0; k < nnz; k++) {
+		uint32_t j = idx[k];
+		if (b->positional) {
+			if (j >= b->nmodel)
+				continue;
+		} else {
+			if (j >= b->nin || (j = b->map[j]) == NONE)
+				continue;
+		}
+		b->idx[n] = j;
+		b->val[n++] = val[k];
+	}
+	m->ops->predict(m, n, b->idx, b->val, out);
+	return 0;
+}

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * am_model.h -- the one interface every learning algorithm implements,
+ * and the model artifact (kind "model") they share.
+ *
+ * An algorithm is a table of operations (struct am_model_ops, like
+ * Miller's verb table): fit on an in-memory table, predict one sparse
+ * row, save its payload into an artifact, load it back, free its state.
+ * am_model_ops_byname() finds the table by the name given to
+ * "am-train -a NAME" ("logreg" today; linreg, svm, rf, mlp, gmm and
+ * kmeans are planned to plug in here).
+ *
+ * struct am_model wraps an algorithm's state with what every model needs
+ * at predict time: the training stream's schema (feature names in
+ * order, target name and classes, id and weight column names), the
+ * positive class of a binary classifier, and the format it was trained
+ * on.  am_model_save() writes these into the artifact in a way common to
+ * all algorithms:
+ *
+ *   schema columns   the feature names, in order, type "number"
+ *   meta             "model.target", "model.classes" (comma separated,
+ *                    for reading only), "model.positive"
+ *   section "schema" target, classes, ids, weight, positive class index
+ *                    and training format, encoded with am_buf
+ *   sections         the algorithm's payload (for logreg: "logreg")
+ *   meta "hyper.*"   the algorithm's hyper-parameters
+ *   meta "metric.*"  what the fit reported (iterations, objective)
+ *
+ * Binding.  Before predicting rows of a stream, am_model_bind() maps the
+ * stream's feature columns to the model's: by name for CSV and BIN input
+ * (order does not matter, extra input columns are ignored, a model
+ * feature missing from the input is AM_EMODEL naming it); by position for
+ * LIBSVM input (index j is model feature j, indices beyond the model's
+ * features are ignored, as LIBLINEAR does).
+ */
+#ifndef AM_MODEL_H
+#define AM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "am_art.h"
+#include "am_err.h"
+#include "am_fs.h"
+#include "am_table.h"
+
+/* Hyper-parameters of every algorithm; each uses what applies to it. */
+struct am_model_params {
+	double C;        /* cost of errors (-c), > 0; default 1 */
+	double lambda;   /* > 0: use C = 1 / (lambda * rows) instead of C */
+	double eps;      /* stopping tolerance (-e); <= 0: the default */
+	int max_iter;    /* iterations at most; <= 0: the default */
+	double bias;     /* constant feature value (-B); 0: none */
+	int intercept;   /* unregularised intercept (--intercept) */
+	const char *pos; /* positive class name (--pos), or NULL */
+	size_t ncw;      /* class weights (--class-weight LABEL=W) */
+	const char *const *cw_label;
+	const double *cw;
+	int balanced; /* class weight rows / (classes * class rows) */
+	unsigned long long seed;
+	int threads; /* >= 1 */
+	/* Called after each iteration when not NULL (progress on a TTY). */
+	void (*progress)(void *ctx, int iter, double obj, double gnorm);
+	void *ctx;
+};
+
+#define AM_MODEL_PARAMS_INIT                                                   \
+	{                                                                      \
+		1.0, 0, 0, 0, 1.0, 0, NULL, 0, NULL, NULL, 0, 1, 1, NULL, NULL \
+	}
+
+struct am_model;
+
+struct am_model_ops {
+	const char *name; /* "logreg" */
+	int classifier;   /* needs a categorical target */
+	size_t maxclass;  /* most classes it handles (2: binary) */
+	/*
+	 * Fit on 't' (targets are class indices for a classifier) and set
+	 * the model's state with am_model_set_state().  The positive class
+	 * is am_model_positive(m).  0 or AM_E*.
+	 */
+	int (*fit)(struct am_model *m, const struct am_table *t,
+	    const struct am_model_params *p, struct am_err *err);
+	/*
+	 * Score one row given in the model's feature indices (any order,
+	 * indices < nfeat): out[0] is P(positive class) for a binary
+	 * classifier.
+	 */
+	void (*predict)(const struct am_model *m, size_t nnz,
+	    const uint32_t *idx, const double *val, double *out);
+	/* Add payload sections and hyper.* and metric.* meta to 'a'. */
+	int (*save)(const struct am_model *m, struct am_art *a,
+	    struct am_err *err);
+	/* Read the payload of 'a' into state; AM_EFORMAT if inconsistent. */
+	int (*load)(struct am_model *m, const struct am_art *a,
+	    struct am_err *err);
+	void (*free)(void *state);
+	/*
+	 * Linear models: the weights, one per feature in order, then the
+	 * bias weight when '*bias' > 0 (the bias value).  NULL for others.
+	 */
+	const double *(*coef)(const struct am_model *m, double *bias);
+};
+
+/* The algorithm called 'name', or NULL. */
+const struct am_model_ops *am_model_ops_byname(const char *name);
+/* The known algorithm names, comma separated ("logreg"). */
+const char *am_model_algos(void);
+
+/*
+ * Fit algorithm 'ops' on 't'.  For a classifier, 't' must have classes
+ * (see am_table_classify()), at least 2 and at most ops->maxclass
+ * (AM_EARG otherwise, naming the target and the count); the positive
+ * class is 'p->pos' (AM_EARG "--pos: no class 'X' in target 'y'") or the
+ * last class.  Class weights name classes (AM_EARG for an unknown one).
+ * Returns a model to am_model_free(), or NULL with 'err' set.
+ */
+struct am_model *am_model_fit(const struct am_model_ops *ops,
+    const struct am_table *t, const struct am_model_params *p,
+    struct am_err *err);
+
+/*
+ * Record 'm' in 'a' (a new artifact of kind "model" and m's algorithm):
+ * the common part described above, then the algorithm's payload.
+ * Returns 0 or AM_ENOMEM.
+ */
+int am_model_save(const struct am_model *m, struct am_art *a,
+    struct am_err *err);
+
+/*
+ * A model from artifact 'a', which must be of kind "model" (AM_EMODEL
+ * otherwise) and of a known algorithm (AM_EMODEL "unknown algorithm
+ * 'X'").  Every count and index is checked (AM_EFORMAT "NAME: ...").
+ * 'a' is borrowed and may be freed afterwards.
+ */
+struct am_model *am_model_load(const struct am_art *a, const char *name,
+    struct am_err *err);
+
+void am_model_free(struct am_model *m);
+
+/* What a model knows about its training stream and classes. */
+const struct am_model_ops *am_model_ops(const struct am_model *m);
+const struct am_fs_schema *am_model_schema(const struct am_model *m);
+size_t am_model_nfeat(const struct am_model *m);
+/* The positive class index (binary classifiers). */
+size_t am_model_positive(const struct am_model *m);
+/* The format (enum am_fs_format) of the training stream. */
+int am_model_format(const struct am_model *m);
+
+/*
+ * For algorithms: the cost factor of each class (schema nclass entries)
+ * from 'p': 1, or rows / (nclass * class rows) with p->balanced, then
+ * replaced by p->cw for the classes p->cw_label names.  Returns 0 or
+ * AM_EARG ("--class-weight: no class 'X' in target 'y'").
+ */
+int am_model_class_costs(const struct am_model *m, const struct am_table *t,
+    const struct am_model_params *p, double *cost, struct am_err *err);
+
+/* For algorithms: their state, owned by the model once set. */
+void am_model_set_state(struct am_model *m, void *state);
+void *am_model_state(const struct am_model *m);
+
+struct am_model_bind;
+
+/*
+ * Map the features of an input stream with schema 'in' in 'format' to
+ * the model's (see "Binding" above).  Returns a binding to
+ * am_model_bind_free(), or NULL with AM_EMODEL ("feature 'age' of the
+ * model is missing from the input") or AM_ENOMEM.
+ */
+struct am_model_bind *am_model_bind(const struct am_model *m,
+    const struct am_fs_schema *in, int format, struct am_err *err);
+void am_model_bind_free(struct am_model_bind *b);
+/* Input features the model does not use (by-name bindings). */
+size_t am_model_bind_unused(const struct am_model_bind *b);
+
+/*
+ * Predict one input row: its features are mapped through 'b' and the
+ * algorithm's outputs written to 'out' (out[0] = P(positive) for a binary
+ * classifier).  Returns 0 or AM_ENOMEM (the binding's scratch space grows
+ * with the row).
+ */
+int am_model_predict(const struct am_model *m, struct am_model_bind *b,
+    size_t nnz, const uint32_t *idx, const double *val, double *out);
+
+#endif
