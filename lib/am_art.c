@@ -29,6 +29,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <nettle/sha2.h>
+
 #include "am_art.h"
 #include "am_cli.h"
 #include "am_io.h"
@@ -657,12 +659,27 @@ parse_v1(struct am_rd *r, const char *name, struct am_err *err)
 	return a;
 }
 
+/* 32 bytes as 64 lowercase hex digits and a NUL. */
+static void
+hex(const unsigned char d[SUM_BYTES], char out[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < SUM_BYTES; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[64] = '\0';
+}
+
 struct am_art *
 am_art_decode(const void *data, size_t len, const char *name, const char *kind,
     struct am_err *err)
 {
 	const unsigned char *p = data;
 	unsigned char sum[SUM_BYTES];
+	struct sha256_ctx ctx, whole;
 	struct am_art *a;
 	struct am_rd r;
 	uint32_t version;
@@ -690,7 +707,11 @@ am_art_decode(const void *data, size_t len, const char *name, const char *kind,
 		           "%s: format version %lu is newer than this am (%d); upgrade am",
 		           name, (unsigned long)version, AM_ART_VERSION),
 		       NULL;
-	am_sha256(p, len - SUM_BYTES, sum);
+	/* One pass gives both the checksum and the digest of the file. */
+	sha256_init(&ctx);
+	sha256_update(&ctx, len - SUM_BYTES, p);
+	whole = ctx;
+	sha256_digest(&ctx, SUM_BYTES, sum);
 	if (memcmp(sum, p + len - SUM_BYTES, SUM_BYTES) != 0)
 		return am_seterr(err, AM_EFORMAT,
 		           "%s: checksum mismatch (file corrupt or truncated)",
@@ -700,7 +721,9 @@ am_art_decode(const void *data, size_t len, const char *name, const char *kind,
 	/* Only version 1 exists; later layouts get their own parser. */
 	if ((a = parse_v1(&r, name, err)) == NULL)
 		return NULL;
-	am_sha256_hex(data, len, a->sha);
+	sha256_update(&whole, SUM_BYTES, p + len - SUM_BYTES);
+	sha256_digest(&whole, SUM_BYTES, sum);
+	hex(sum, a->sha);
 	if (kind != NULL && strcmp(a->kind, kind) != 0) {
 		am_seterr(err, AM_EMODEL,
 		    "%s: is a '%.64s' artifact, expected '%.64s'", name,
