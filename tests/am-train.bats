@@ -1,0 +1,263 @@
+#!/usr/bin/env bats
+# am-train.bats -- fitting logistic regression: agreement with LIBLINEAR
+# on the same LIBSVM data, closed-form properties of the optimum, weights
+# equivalent to duplicated rows, determinism, and every error path with
+# its exact status.
+load helpers
+
+F="$FIX/am-train"
+
+coef() { # coef MODEL: the weights, one per line, intercept last
+	am-predict -m "$1" --coef | sed 1d | cut -d, -f2
+}
+
+ll_weights() { # ll_weights MODEL: LIBLINEAR's w for its larger label
+	awk '/^label / { flip = ($2 + 0 < $3 + 0) }
+	    /^w$/ { on = 1; next }
+	    on { print (flip ? -$1 : $1) }' "$1"
+}
+
+maxdiff() { # maxdiff FILE1 FILE2: largest |a - b| over paired lines
+	paste "$1" "$2" | awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > m) m = d }
+	    END { if (NR == 0) print "inf"; else printf "%.3g\n", m }'
+}
+
+@test "am-train: weights agree with liblinear-train -s 0 on a LIBSVM fixture" {
+	command -v liblinear-train >/dev/null || skip "liblinear-train absent"
+	cd "$BATS_TEST_TMPDIR"
+	for c in 1 0.05 20; do
+		run -0 --separate-stderr am am-train -q --from libsvm -c $c -B 1 \
+		    -e 0.0001 -o m.amm "$F/syn.svm"
+		liblinear-train -q -s 0 -c $c -B 1 -e 0.0001 "$F/syn.svm" ll.model
+		coef m.amm > a.w
+		ll_weights ll.model > l.w
+		[ "$(wc -l < a.w)" -eq 9 ] && [ "$(wc -l < l.w)" -eq 9 ]
+		d=$(maxdiff a.w l.w)
+		echo "C=$c maxdiff $d"
+		approx "$d" 0 1e-4
+	done
+}
+
+@test "am-train: weights agree with LIBLINEAR on data/bank.csv (one-hot, scaled)" {
+	command -v liblinear-train >/dev/null || skip "liblinear-train absent"
+	cd "$BATS_TEST_TMPDIR"
+	am-features -q -t y -o f.amm --to libsvm "$DATA/bank.csv" > bank.svm
+	run -0 --separate-stderr am am-train -q --from libsvm -c 1 -e 0.0001 \
+	    -o m.amm bank.svm
+	liblinear-train -q -s 0 -c 1 -B 1 -e 0.0001 bank.svm ll.model
+	coef m.amm > a.w
+	ll_weights ll.model > l.w
+	[ "$(wc -l < a.w)" -eq "$(wc -l < l.w)" ]
+	[ "$(wc -l < a.w)" -gt 40 ]
+	approx "$(maxdiff a.w l.w)" 0 1e-4
+}
+
+# With an unregularised intercept the gradient in the intercept is
+# sum_i (p_i - y_i) = 0: the mean training score is the positive rate.
+@test "am-train: --intercept makes the mean score equal the positive rate" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr am am-train -q --from libsvm --intercept \
+	    -e 0.00001 -o m.amm "$F/syn.svm"
+	am-predict -m m.amm --from libsvm "$F/syn.svm" > s.csv
+	mean=$(awk -F, 'NR > 1 { s += $2; n++ } END { printf "%.10f", s / n }' s.csv)
+	approx "$mean" "$(echo "177 / 400" | bc -l)" 1e-6
+	# the regularised bias does not have this property
+	run -0 --separate-stderr am am-train -q --from libsvm -c 0.01 \
+	    -e 0.00001 -o r.amm "$F/syn.svm"
+	am-predict -m r.amm --from libsvm "$F/syn.svm" > r.csv
+	mean=$(awk -F, 'NR > 1 { s += $2; n++ } END { printf "%.10f", s / n }' r.csv)
+	! approx "$mean" 0.4425 1e-4 2>/dev/null
+}
+
+@test "am-train: --lambda L is -c 1/(L n)" {
+	cd "$BATS_TEST_TMPDIR"
+	am-train -q --from libsvm --lambda 0.01 -e 0.0001 -o a.amm "$F/syn.svm"
+	am-train -q --from libsvm -c 0.25 -e 0.0001 -o b.amm "$F/syn.svm"
+	coef a.amm > a.w
+	coef b.amm > b.w
+	[ "$(maxdiff a.w b.w)" = 0 ]
+	am-model show a.amm | grep -Eq '^ +lambda +0.01$'
+}
+
+# A class weight of 3 (or a row weight of 3) is the same problem as three
+# copies of each such row.
+@test "am-train: --class-weight and -w equal duplicated rows" {
+	cd "$BATS_TEST_TMPDIR"
+	awk '{ print; if ($1 == 1) { print; print } }' "$F/syn.svm" > dup.svm
+	am-train -q --from libsvm -e 0.000001 -o dup.amm dup.svm
+	am-train -q --from libsvm -e 0.000001 --class-weight 1=3 -o cw.amm \
+	    "$F/syn.svm"
+	coef dup.amm > d.w
+	coef cw.amm > c.w
+	approx "$(maxdiff d.w c.w)" 0 1e-6
+	# row weights from a CSV column
+	awk -F, 'NR == 1 { print; next } { for (k = 0; k < $4; k++) print }' \
+	    "$F/small.csv" > rep.csv
+	am-train -q -t y -i id -w wt -e 0.000001 -o w.amm "$F/small.csv"
+	am-train -q -t y -i id -i wt -e 0.000001 -o r.amm rep.csv
+	coef w.amm > w.w
+	coef r.amm > r.w
+	[ "$(wc -l < w.w)" -eq 3 ]
+	approx "$(maxdiff w.w r.w)" 0 1e-6
+}
+
+@test "am-train: --balanced weighs each class by n / (2 n_k)" {
+	cd "$BATS_TEST_TMPDIR"
+	am-train -q --from libsvm --balanced -e 0.000001 -o b.amm "$F/syn.svm"
+	# 400 rows: 223 of -1, 177 of 1
+	am-train -q --from libsvm -e 0.000001 --class-weight=-1=$(echo "400/446" | bc -l) \
+	    --class-weight 1=$(echo "400/354" | bc -l) -o c.amm "$F/syn.svm"
+	coef b.amm > b.w
+	coef c.amm > c.w
+	approx "$(maxdiff b.w c.w)" 0 1e-9
+	am-model show b.amm | grep -q 'class_weight.*-1=0.89686098654708'
+}
+
+@test "am-train: --pos of the other class negates the weights" {
+	cd "$BATS_TEST_TMPDIR"
+	am-train -q -t y -i id -e 0.000001 -o yes.amm "$F/small.csv"
+	am-train -q -t y -i id -e 0.000001 --pos no -o no.amm "$F/small.csv"
+	coef yes.amm > y.w
+	coef no.amm | awk '{ printf "%.17g\n", -$1 }' > n.w
+	approx "$(maxdiff y.w n.w)" 0 1e-12
+	am-model show yes.amm | grep -Eq '^ +model.positive +yes$'
+	am-model show no.amm | grep -Eq '^ +model.positive +no$'
+}
+
+@test "am-train: -B 0 fits no bias, -B 2 scales the bias feature" {
+	cd "$BATS_TEST_TMPDIR"
+	am-train -q --from libsvm -B 0 -o b0.amm "$F/syn.svm"
+	[ "$(coef b0.amm | wc -l)" -eq 8 ]
+	command -v liblinear-train >/dev/null || skip "liblinear-train absent"
+	am-train -q --from libsvm -B 2 -e 0.0001 -o b2.amm "$F/syn.svm"
+	liblinear-train -q -s 0 -B 2 -e 0.0001 "$F/syn.svm" ll.model
+	# --coef prints the intercept (bias weight times 2)
+	coef b2.amm > a.w
+	ll_weights ll.model | awk 'NR <= 8 { print; next } { print 2 * $1 }' > l.w
+	approx "$(maxdiff a.w l.w)" 0 1e-4
+}
+
+@test "am-train: the model is the same for any -j, and byte-identical when rerun" {
+	cd "$BATS_TEST_TMPDIR"
+	awk '{ for (k = 0; k < 30; k++) print }' "$F/syn.svm" > big.svm
+	am-train -q --from libsvm -j 1 -o j1.amm big.svm
+	am-train -q --from libsvm -j 2 -o j2.amm big.svm
+	am-train -q --from libsvm -j 3 -o j3.amm big.svm
+	coef j1.amm > 1.w
+	coef j2.amm > 2.w
+	coef j3.amm > 3.w
+	cmp 1.w 2.w
+	cmp 1.w 3.w
+	export SOURCE_DATE_EPOCH=1700000000
+	am-train -q --from libsvm -j 2 -o a.amm big.svm
+	mv a.amm b.amm
+	am-train -q --from libsvm -j 2 -o a.amm big.svm
+	cmp a.amm b.amm
+}
+
+@test "am-train: reports the fit on stderr, records it in the model" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr am am-train -t y -i id -s 7 -o m.amm "$F/small.csv"
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "am-train: logreg: 40 rows, 3 features, "*" iterations, objective "*", train auc 0."*", logloss 0."* ]]
+	run -0 am-model show m.amm
+	[[ "$output" == *"kind       model"* ]]
+	[[ "$output" == *"algorithm  logreg"* ]]
+	[[ "$output" == *"seed       7"* ]]
+	[[ "$output" == *"input.rows    40"* ]]
+	[[ "$output" == *"input.sha256  $(sha256sum < "$F/small.csv" | cut -c1-64)"* ]]
+	[[ "$output" == *"model.classes   no,yes"* ]]
+	[[ "$output" =~ train_auc\ +0\.[0-9] ]]
+	run -0 am-model verify m.amm
+	run -0 --separate-stderr am am-train -q -t y -i id -o q.amm "$F/small.csv"
+	[ -z "$stderr" ]
+	run -0 --separate-stderr am am-train -v -t y -i id -o v.amm "$F/small.csv"
+	[[ "${stderr_lines[0]}" == *"40 rows, 3 features, "*" MB in memory" ]]
+}
+
+# The training AUC in the model is the AUC of am-eval on the scores.
+@test "am-train: metric.train_auc equals am-eval's auc on the training rows" {
+	cd "$BATS_TEST_TMPDIR"
+	am-train -q -t y -i id -o m.amm "$F/small.csv"
+	am-predict -m m.amm "$F/small.csv" > s.csv
+	auc=$(am-eval -t y -p score --csv s.csv | awk -F, '$1 == "auc" { print $2 }')
+	mauc=$(am-model show m.amm | awk '$1 == "train_auc" { print $2 }')
+	approx "$auc" "$mauc" 1e-12
+}
+
+@test "am-train: reads CSV from stdin and the binary stream of am-features" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr am am-train -q -t y -i id -o a.amm - < "$F/small.csv"
+	am-features -q -t y -i id -o f.amm --to bin "$F/small.csv" > s.bin
+	run -0 --separate-stderr am am-train -q -o b.amm s.bin
+	[ "$(coef a.amm | wc -l)" -eq 4 ]
+	[ "$(coef b.amm | wc -l)" -eq 4 ]
+}
+
+@test "am-train: usage errors exit 2" {
+	run -2 --separate-stderr am am-train -t y "$F/small.csv"
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "am-train: -o MODEL is required (the model file to write)" ]
+	[[ "${stderr_lines[1]}" == "usage: am-train "* ]]
+	run -2 --separate-stderr am am-train -a forest -t y -o m.amm
+	[ "${stderr_lines[0]}" = "am-train: -a: unknown algorithm 'forest' (known: logreg)" ]
+	run -2 --separate-stderr am am-train -c 0 -t y -o m.amm
+	[ "${stderr_lines[0]}" = "am-train: -c: '0' is not a cost in (0, 1e12]" ]
+	run -2 --separate-stderr am am-train -c 1 --lambda 1 -t y -o m.amm
+	[ "${stderr_lines[0]}" = "am-train: -c and --lambda exclude each other" ]
+	run -2 --separate-stderr am am-train --class-weight yes -t y -o m.amm
+	[[ "${stderr_lines[0]}" == "am-train: --class-weight: 'yes' is not LABEL=WEIGHT"* ]]
+	run -2 --separate-stderr am am-train -B 0 --intercept -t y -o m.amm
+	run -2 --separate-stderr am am-train --from parquet -t y -o m.amm
+	run -2 --separate-stderr am am-train -j 0 -t y -o m.amm
+	run -2 --separate-stderr am am-train -t y -o m.amm a b
+}
+
+@test "am-train: bad data exits 1 with one line and writes no model" {
+	cd "$BATS_TEST_TMPDIR"
+	run -1 --separate-stderr am am-train -o m.amm "$F/small.csv"
+	one_line_error
+	[[ "$stderr" == *"no target column (use -t COL)"* ]]
+	run -1 --separate-stderr am am-train -t nope -o m.amm "$F/small.csv"
+	one_line_error
+	[[ "$stderr" == *"'nope' not found"* ]]
+	# id is text: not a number
+	run -1 --separate-stderr am am-train -t y -o m.amm "$F/small.csv"
+	one_line_error
+	[[ "$stderr" == *":2: column 'id': 'c00' is not a number"* ]]
+	printf 'x,y\n1,a\n2,b\n3,c\n' > three.csv
+	run -1 --separate-stderr am am-train -t y -o m.amm three.csv
+	one_line_error
+	[ "$stderr" = "am-train: three.csv: target 'y' has 3 classes; logreg needs 2" ]
+	printf 'x,y\n1,a\n2,a\n' > one.csv
+	run -1 --separate-stderr am am-train -t y -o m.amm one.csv
+	[ "$stderr" = "am-train: one.csv: target 'y' has 1 class; logreg needs 2" ]
+	printf 'x,y\n1,3\n2,4\n3,5\n' > num.csv
+	run -1 --separate-stderr am am-train -t y -o m.amm num.csv
+	[ "$stderr" = "am-train: num.csv: target 'y' has more than 2 distinct values" ]
+	printf 'x,y\n1,a\n2,\n' > miss.csv
+	run -1 --separate-stderr am am-train -t y -o m.amm miss.csv
+	[ "$stderr" = "am-train: miss.csv:3: missing target 'y'" ]
+	printf 'x,y\n' > hdr.csv
+	run -1 --separate-stderr am am-train -t y -o m.amm hdr.csv
+	[ "$stderr" = "am-train: hdr.csv: no rows" ]
+	: > empty.csv
+	run -1 --separate-stderr am am-train -t y -o m.amm empty.csv
+	one_line_error
+	run -1 --separate-stderr am am-train -t y -i id --pos maybe -o m.amm "$F/small.csv"
+	[ "$stderr" = "am-train: --pos: no class 'maybe' in target 'y'" ]
+	run -1 --separate-stderr am am-train -t y -i id --class-weight maybe=2 -o m.amm "$F/small.csv"
+	[ "$stderr" = "am-train: --class-weight: no class 'maybe' in target 'y'" ]
+	printf 'x,w,y\n1,-1,a\n2,1,b\n' > negw.csv
+	run -1 --separate-stderr am am-train -t y -w w -o m.amm negw.csv
+	one_line_error
+	[[ "$stderr" == *"negw.csv:2: weight column 'w': negative weight"* ]]
+	printf '1 1:2\n-1 3:1 2:1\n' > unsorted.svm
+	run -1 --separate-stderr am am-train --from libsvm -o m.amm unsorted.svm
+	one_line_error
+	[ ! -e m.amm ]
+	run -1 --separate-stderr am am-train -t y -i id -o "$BATS_TEST_TMPDIR/no/dir/m.amm" "$F/small.csv"
+	one_line_error
+	ls "$BATS_TEST_TMPDIR" | { ! grep -q tmp; }
+}
