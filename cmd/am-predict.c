@@ -151,11 +151,23 @@ static int
 header_has(struct am_src *src, int delim, const char *name)
 {
 	const unsigned char *p;
-	size_t n, i, start, len = strlen(name);
-	int q = 0;
+	size_t n = 0, want, i, start, len = strlen(name);
+	int q;
 
-	if (am_src_peek(src, AM_SRC_PEEK_MAX, &p, &n, NULL) != 0)
-		return 0;
+	/* Peek only as far as the end of the header line: a pipe may be
+	 * feeding us one record at a time. */
+	for (want = 512;; want *= 2) {
+		if (am_src_peek(src, want, &p, &n, NULL) != 0)
+			return 0;
+		for (q = 0, i = 0; i < n; i++)
+			if (p[i] == '"')
+				q = !q;
+			else if (!q && p[i] == '\n')
+				break;
+		if (i < n || n < want || want >= AM_SRC_PEEK_MAX)
+			break;
+	}
+	q = 0;
 	i = start = n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	for (;; i++) {
 		int end = i >= n || (!q && (p[i] == '\n' || p[i] == '\r'));
@@ -236,7 +248,8 @@ predict(const struct opts *o, const struct am_model *m, struct am_fs_reader *r,
 	int rc;
 
 	if ((b = am_model_bind(m, am_fs_schema(r), am_fs_format(r), e)) == NULL)
-		return e->code;
+		return am_err_prefix(e, "%s",
+		    strcmp(o->path, "-") == 0 ? "<stdin>" : o->path);
 	if (o->verbose && am_model_bind_unused(b) > 0)
 		warnx("%zu input features are not used by the model",
 		    am_model_bind_unused(b));
