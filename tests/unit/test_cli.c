@@ -9,7 +9,9 @@
 int
 main(void)
 {
-	char *argv[] = { "am-train", "-t", "y", "it's here", "a;b", NULL };
+	char a0[] = "am-train", a1[] = "-t", a2[] = "y", a3[] = "it's here",
+	     a4[] = "a;b";
+	char *argv[] = { a0, a1, a2, a3, a4, NULL };
 	struct am_err err = { 0 };
 	unsigned long long seed;
 	double d = -1;
