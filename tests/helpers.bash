@@ -12,7 +12,7 @@ am() { # am CMD ARGS...: run CMD, under valgrind when VALGRIND=1
 		valgrind -q --error-exitcode=99 --leak-check=full \
 		    --errors-for-leak-kinds=definite "$@"
 	else
-		"$@"
+		command "$@"
 	fi
 }
 

@@ -14,7 +14,7 @@ synopsis() { # synopsis PAGE: the SYNOPSIS section, whitespace folded
 }
 
 usage_text() { # usage_text CMD: the usage lines, "usage:" dropped, folded
-	"$1" --no-such-option 2>&1 >/dev/null | sed -n '/usage:/,$p' |
+	command "$1" --no-such-option 2>&1 >/dev/null | sed -n '/usage:/,$p' |
 	    sed 's/usage://' | grep -v "^$1: " | tr -s ' \n\t' '   ' |
 	    sed 's/^ //; s/ $//'
 }
@@ -36,7 +36,7 @@ usage_text() { # usage_text CMD: the usage lines, "usage:" dropped, folded
 	for page in "$AM_ROOT"/man/*.1; do
 		c=$(basename "$page" .1)
 		text=$(render "$page")
-		for opt in $("$c" -h | grep -oE '(^|[ [,])--?[A-Za-z][A-Za-z0-9-]*' |
+		for opt in $(command "$c" -h | grep -oE '(^|[ [,])--?[A-Za-z][A-Za-z0-9-]*' |
 		    sed 's/^[ [,]//' | sort -u); do
 			grep -qe "$opt" <<<"$text" || { echo "$c: $opt not in man page"; return 1; }
 		done
