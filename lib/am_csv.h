@@ -32,15 +32,15 @@
 #include "am_io.h"
 
 #define AM_CSV_MAX_FIELD (64u * 1024 * 1024)
-#define AM_CSV_MAX_COLS 100000
+#define AM_CSV_MAX_COLS  100000
 
 /* Flags for struct am_csv_opts. */
 #define AM_CSV_SKIP_BAD 0x1 /* skip and count records of the wrong width */
 
 struct am_csv_opts {
-	int delim;		     /* 0 = detect; else ',' ';' '\t' '|' ... */
-	unsigned flags;		     /* AM_CSV_* */
-	const char *const *missing;  /* NULL-terminated tokens; NULL = default */
+	int delim;                  /* 0 = detect; else ',' ';' '\t' '|' ... */
+	unsigned flags;             /* AM_CSV_* */
+	const char *const *missing; /* NULL-terminated tokens; NULL = default */
 };
 
 struct am_csv_reader;
@@ -127,6 +127,11 @@ struct am_csv_writer {
 void am_csv_writer_init(struct am_csv_writer *w, FILE *fp, int delim);
 void am_csv_put(struct am_csv_writer *w, const char *s, size_t len);
 void am_csv_puts(struct am_csv_writer *w, const char *s);
+/*
+ * Write one field always quoted: for an empty string that must not read
+ * back as missing ("" rather than nothing).
+ */
+void am_csv_put_quoted(struct am_csv_writer *w, const char *s, size_t len);
 void am_csv_put_double(struct am_csv_writer *w, double v);
 void am_csv_end(struct am_csv_writer *w);
 

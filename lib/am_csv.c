@@ -1,0 +1,804 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * am_csv.c -- streaming CSV over libcsv.
+ *
+ * libcsv turns bytes into fields through two callbacks but cannot stop
+ * in the middle of a buffer and says nothing about positions.  So the
+ * reader feeds it one physical line at a time (memchr for '\n' in the
+ * chunk that am_src lends us, no copy): it then knows the line where each
+ * record starts, and usually a line completes exactly one record.  The
+ * field callback copies each field into one record buffer (bytes, NUL
+ * after each field, offsets and lengths in arrays); the record callback
+ * queues a small descriptor.  A queue, not a single slot, because a bare
+ * CR also ends a record in libcsv, so one line may hold several.  When
+ * the queue is drained the buffers are rewound, so memory follows the
+ * longest record, never the row count.
+ *
+ * libcsv is configured so that it changes no data: no space trimming (a
+ * space function that says no), CSV_EMPTY_IS_NULL so that an unquoted
+ * empty field (missing) differs from "" (an empty string), and a realloc
+ * function capped at AM_CSV_MAX_FIELD + 1 so that a huge field fails
+ * before it is allocated.  An unterminated quote is caught at end of
+ * input by switching on CSV_STRICT | CSV_STRICT_FINI just for csv_fini().
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "am_csv.h"
+
+#include "am_banned.h"
+
+#define BLK  (64 * 1024) /* libcsv's field buffer grows by this much */
+#define SHOW 40          /* bytes of a bad cell quoted in a message */
+
+static const char *const default_missing[] = { "NA", "NaN", "null", "?", NULL };
+
+struct rec {
+	size_t first;       /* index of its first field */
+	size_t nfield;      /* fields in the record (some maybe unstored) */
+	unsigned long line; /* physical line where it starts */
+};
+
+struct am_csv_reader {
+	struct am_src *src;
+	struct csv_parser p;
+	int delim;
+	unsigned flags;
+	int eof;                    /* csv_fini() done */
+	int header;                 /* reading the header: no width check yet */
+	const unsigned char *chunk; /* bytes lent by am_src_next_chunk() */
+	size_t clen, cpos;
+	unsigned long line;       /* physical line of chunk[cpos] */
+	unsigned long start_line; /* line where the pending record began */
+	unsigned long skipped;
+
+	/* Header. */
+	size_t ncols;
+	char **names;
+	char *namebuf;
+
+	/* Missing tokens (copied). */
+	char **miss;
+	size_t *misslen;
+	size_t nmiss, missmax;
+
+	/* Field store: bytes with a NUL after each field. */
+	char *buf;
+	size_t blen, bcap;
+	size_t *off, *len;
+	unsigned char *null; /* unquoted empty: missing */
+	size_t nf, fcap;
+
+	/* Queued records; 'pending' is the first field of the open one. */
+	struct rec *recs;
+	size_t nrec, rhead, rcap;
+	size_t pending, pending_n;
+	const struct rec *cur;
+
+	/* First error raised inside a callback. */
+	struct am_err cberr;
+};
+
+/* libcsv must not trim spaces: they are data (RFC 4180). */
+static int
+never_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+/* Refuse to grow libcsv's field buffer past the field limit. */
+static void *
+capped_realloc(void *p, size_t n)
+{
+	if (n > (size_t)AM_CSV_MAX_FIELD + 1)
+		return NULL;
+	return realloc(p, n);
+}
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 16;
+	void *np;
+
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / size)
+			return -1;
+		n *= 2;
+	}
+	if (n == *cap)
+		return 0;
+	if ((np = realloc(*p, n * size)) == NULL)
+		return -1;
+	*p = np;
+	*cap = n;
+	return 0;
+}
+
+static int
+grow_fields(struct am_csv_reader *r, size_t need)
+{
+	size_t cap = r->fcap, c2;
+
+	if (need <= cap)
+		return 0;
+	c2 = cap;
+	if (grow((void **)&r->off, &c2, need, sizeof(*r->off)) != 0)
+		return -1;
+	c2 = cap;
+	if (grow((void **)&r->len, &c2, need, sizeof(*r->len)) != 0)
+		return -1;
+	c2 = cap;
+	if (grow((void **)&r->null, &c2, need, 1) != 0)
+		return -1;
+	r->fcap = c2;
+	return 0;
+}
+
+static void
+cb_field(void *s, size_t n, void *data)
+{
+	struct am_csv_reader *r = data;
+	size_t k = r->pending_n;
+
+	if (r->cberr.code != 0)
+		return;
+	if (r->start_line == 0)
+		r->start_line = r->line;
+	r->pending_n++;
+	if (n > AM_CSV_MAX_FIELD) {
+		am_seterr(&r->cberr, AM_ELIMIT,
+		    "%s:%lu: field longer than %u bytes (limit)",
+		    am_src_name(r->src), r->start_line, AM_CSV_MAX_FIELD);
+		return;
+	}
+	if (r->header) {
+		if (k >= AM_CSV_MAX_COLS) {
+			am_seterr(&r->cberr, AM_ELIMIT,
+			    "%s:%lu: more than %d columns (limit)",
+			    am_src_name(r->src), r->start_line,
+			    AM_CSV_MAX_COLS);
+			return;
+		}
+	} else if (k >= r->ncols) {
+		return; /* a ragged record: count, do not store */
+	}
+	if ((r->nf == r->fcap && grow_fields(r, r->nf + 1) != 0) ||
+	    (r->blen + n + 1 > r->bcap &&
+	        grow((void **)&r->buf, &r->bcap, r->blen + n + 1, 1) != 0)) {
+		am_seterr(&r->cberr, AM_ENOMEM, "out of memory");
+		return;
+	}
+	r->off[r->nf] = r->blen;
+	r->len[r->nf] = n;
+	r->null[r->nf] = s == NULL;
+	if (n > 0)
+		memcpy(r->buf + r->blen, s, n);
+	r->buf[r->blen + n] = '\0';
+	r->blen += n + 1;
+	r->nf++;
+}
+
+static void
+cb_record(int c, void *data)
+{
+	struct am_csv_reader *r = data;
+	struct rec *rec;
+
+	(void)c;
+	if (r->cberr.code != 0)
+		return;
+	if (grow((void **)&r->recs, &r->rcap, r->nrec + 1, sizeof(*r->recs)) !=
+	    0) {
+		am_seterr(&r->cberr, AM_ENOMEM, "out of memory");
+		return;
+	}
+	rec = &r->recs[r->nrec++];
+	rec->first = r->pending;
+	rec->nfield = r->pending_n;
+	rec->line = r->start_line ? r->start_line : r->line;
+	r->pending = r->nf;
+	r->pending_n = 0;
+	r->start_line = 0;
+}
+
+/* Drop the consumed records; keep the fields of the open one. */
+static void
+rewind_store(struct am_csv_reader *r)
+{
+	size_t i, base, nkeep;
+
+	r->nrec = r->rhead = 0;
+	r->cur = NULL;
+	nkeep = r->nf - r->pending;
+	if (nkeep == 0) {
+		r->nf = r->pending = 0;
+		r->blen = 0;
+		return;
+	}
+	base = r->off[r->pending];
+	memmove(r->buf, r->buf + base, r->blen - base);
+	for (i = 0; i < nkeep; i++) {
+		r->off[i] = r->off[r->pending + i] - base;
+		r->len[i] = r->len[r->pending + i];
+		r->null[i] = r->null[r->pending + i];
+	}
+	r->blen -= base;
+	r->nf = nkeep;
+	r->pending = 0;
+}
+
+static int
+parse_error(struct am_csv_reader *r, struct am_err *err)
+{
+	unsigned long line = r->start_line ? r->start_line : r->line;
+
+	if (csv_error(&r->p) == CSV_ENOMEM &&
+	    csv_get_buffer_size(&r->p) >= AM_CSV_MAX_FIELD)
+		return am_seterr(err, AM_ELIMIT,
+		    "%s:%lu: field longer than %u bytes (limit)",
+		    am_src_name(r->src), line, AM_CSV_MAX_FIELD);
+	if (csv_error(&r->p) == CSV_ENOMEM)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	return am_seterr(err, AM_EFORMAT, "%s:%lu: %s", am_src_name(r->src),
+	    line, csv_strerror(csv_error(&r->p)));
+}
+
+static int
+blank(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != '\n' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/*
+ * Feed libcsv until a record is queued or the input ends.  Returns 0 or
+ * a negative AM_E*.
+ */
+static int
+fill(struct am_csv_reader *r, struct am_err *err)
+{
+	const unsigned char *seg, *nl;
+	size_t n;
+	int rc;
+
+	rewind_store(r);
+	while (r->nrec == 0 && !r->eof) {
+		if (r->cpos == r->clen) {
+			if (am_src_next_chunk(r->src, &r->chunk, &r->clen,
+			        err) != 0)
+				return AM_EIO;
+			r->cpos = 0;
+			if (r->clen == 0) {
+				csv_set_opts(&r->p,
+				    (unsigned char)(csv_get_opts(&r->p) |
+				        CSV_STRICT | CSV_STRICT_FINI));
+				rc = csv_fini(&r->p, cb_field, cb_record, r);
+				r->eof = 1;
+				if (rc != 0)
+					return am_seterr(err, AM_EFORMAT,
+					    "%s:%lu: unterminated quoted "
+					    "field (add the closing '\"')",
+					    am_src_name(r->src),
+					    r->start_line ? r->start_line
+					                  : r->line);
+				break;
+			}
+		}
+		seg = r->chunk + r->cpos;
+		nl = memchr(seg, '\n', r->clen - r->cpos);
+		n = nl != NULL ? (size_t)(nl - seg) + 1 : r->clen - r->cpos;
+		if (r->start_line == 0 && r->pending_n == 0 && !blank(seg, n))
+			r->start_line = r->line;
+		if (csv_parse(&r->p, seg, n, cb_field, cb_record, r) != n)
+			return parse_error(r, err);
+		r->cpos += n;
+		if (nl != NULL)
+			r->line++;
+		if (r->cberr.code != 0)
+			break;
+	}
+	if (r->cberr.code != 0) {
+		if (err != NULL)
+			*err = r->cberr;
+		return r->cberr.code;
+	}
+	return 0;
+}
+
+/* Pick the delimiter: the most frequent of , ; TAB | outside quotes. */
+static int
+detect_delim(const unsigned char *p, size_t n)
+{
+	static const char cand[] = ",;\t|";
+	size_t count[4] = { 0, 0, 0, 0 }, i, best = 0;
+	int inq = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		if (c == '"')
+			inq = !inq;
+		else if (inq)
+			continue;
+		else if (c == '\n' || c == '\r')
+			break;
+		else if (c == ',')
+			count[0]++;
+		else if (c == ';')
+			count[1]++;
+		else if (c == '\t')
+			count[2]++;
+		else if (c == '|')
+			count[3]++;
+	}
+	for (i = 1; i < 4; i++)
+		if (count[i] > count[best])
+			best = i;
+	return cand[best];
+}
+
+static int
+copy_missing(struct am_csv_reader *r, const char *const *tok)
+{
+	size_t i, n = 0;
+
+	if (tok == NULL)
+		tok = default_missing;
+	while (tok[n] != NULL)
+		n++;
+	if (n > 0 &&
+	    ((r->miss = calloc(n, sizeof(*r->miss))) == NULL ||
+	        (r->misslen = calloc(n, sizeof(*r->misslen))) == NULL))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((r->miss[i] = strdup(tok[i])) == NULL)
+			return -1;
+		r->nmiss++;
+		r->misslen[i] = strlen(tok[i]);
+		if (r->misslen[i] > r->missmax)
+			r->missmax = r->misslen[i];
+	}
+	return 0;
+}
+
+static int
+read_header(struct am_csv_reader *r, struct am_err *err)
+{
+	const struct rec *h;
+	size_t i, total;
+	int rc;
+
+	r->header = 1;
+	if ((rc = fill(r, err)) != 0)
+		return rc;
+	r->header = 0;
+	if (r->nrec == 0)
+		return am_seterr(err, AM_EFORMAT,
+		    "%s: empty input, expected a header line",
+		    am_src_name(r->src));
+	h = &r->recs[r->rhead++];
+	r->ncols = h->nfield;
+	total = r->blen - r->off[h->first];
+	if ((r->names = calloc(r->ncols, sizeof(*r->names))) == NULL ||
+	    (r->namebuf = malloc(total)) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	memcpy(r->namebuf, r->buf + r->off[h->first], total);
+	for (i = 0; i < r->ncols; i++)
+		r->names[i] =
+		    r->namebuf + (r->off[h->first + i] - r->off[h->first]);
+	return grow_fields(r, r->ncols + 1) != 0
+	    ? am_seterr(err, AM_ENOMEM, "out of memory")
+	    : 0;
+}
+
+struct am_csv_reader *
+am_csv_open(struct am_src *src, const struct am_csv_opts *opts,
+    struct am_err *err)
+{
+	struct am_csv_reader *r;
+	const unsigned char *p;
+	unsigned char bom[3];
+	size_t n;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	r->src = src;
+	r->line = 1;
+	r->flags = opts != NULL ? opts->flags : 0;
+	if (csv_init(&r->p, CSV_EMPTY_IS_NULL) != 0) {
+		free(r);
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	csv_set_space_func(&r->p, never_space);
+	csv_set_realloc_func(&r->p, capped_realloc);
+	csv_set_blk_size(&r->p, BLK);
+	if (copy_missing(r, opts != NULL ? opts->missing : NULL) != 0) {
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (am_src_peek(src, AM_SRC_PEEK_MAX, &p, &n, err) != 0)
+		goto fail;
+	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+		p += 3;
+		n -= 3;
+		if (am_src_read(src, bom, 3, err) != 3)
+			goto fail;
+	}
+	r->delim =
+	    opts != NULL && opts->delim != 0 ? opts->delim : detect_delim(p, n);
+	csv_set_delim(&r->p, (unsigned char)r->delim);
+	if (read_header(r, err) != 0)
+		goto fail;
+	return r;
+fail:
+	am_csv_close(r);
+	return NULL;
+}
+
+void
+am_csv_close(struct am_csv_reader *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	csv_free(&r->p);
+	for (i = 0; i < r->nmiss; i++)
+		free(r->miss[i]);
+	free(r->miss);
+	free(r->misslen);
+	free(r->names);
+	free(r->namebuf);
+	free(r->buf);
+	free(r->off);
+	free(r->len);
+	free(r->null);
+	free(r->recs);
+	free(r);
+}
+
+size_t
+am_csv_ncols(const struct am_csv_reader *r)
+{
+	return r->ncols;
+}
+
+const char *
+am_csv_colname(const struct am_csv_reader *r, size_t i)
+{
+	return i < r->ncols ? r->names[i] : "";
+}
+
+long
+am_csv_col(const struct am_csv_reader *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncols; i++)
+		if (strcmp(r->names[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+int
+am_csv_delim(const struct am_csv_reader *r)
+{
+	return r->delim;
+}
+
+int
+am_csv_next(struct am_csv_reader *r, struct am_err *err)
+{
+	const struct rec *rec;
+	int rc;
+
+	for (;;) {
+		if (r->rhead == r->nrec) {
+			if ((rc = fill(r, err)) != 0)
+				return rc;
+			if (r->nrec == 0)
+				return 0;
+		}
+		rec = &r->recs[r->rhead++];
+		if (rec->nfield == r->ncols) {
+			r->cur = rec;
+			return 1;
+		}
+		if (!(r->flags & AM_CSV_SKIP_BAD))
+			return am_seterr(err, AM_EFORMAT,
+			    "%s:%lu: expected %zu fields, found %zu",
+			    am_src_name(r->src), rec->line, r->ncols,
+			    rec->nfield);
+		r->skipped++;
+	}
+}
+
+const char *
+am_csv_field(const struct am_csv_reader *r, size_t i)
+{
+	if (r->cur == NULL || i >= r->ncols)
+		return "";
+	return r->buf + r->off[r->cur->first + i];
+}
+
+size_t
+am_csv_len(const struct am_csv_reader *r, size_t i)
+{
+	if (r->cur == NULL || i >= r->ncols)
+		return 0;
+	return r->len[r->cur->first + i];
+}
+
+int
+am_csv_missing(const struct am_csv_reader *r, size_t i)
+{
+	size_t k, n, j;
+	const char *s;
+
+	if (r->cur == NULL || i >= r->ncols)
+		return 1;
+	k = r->cur->first + i;
+	if (r->null[k])
+		return 1;
+	n = r->len[k];
+	if (n == 0 || n > r->missmax)
+		return 0;
+	s = r->buf + r->off[k];
+	for (j = 0; j < r->nmiss; j++)
+		if (r->misslen[j] == n && memcmp(r->miss[j], s, n) == 0)
+			return 1;
+	return 0;
+}
+
+int
+am_csv_double(const struct am_csv_reader *r, size_t i, double *out,
+    struct am_err *err)
+{
+	const char *s;
+	size_t n;
+
+	if (am_csv_missing(r, i)) {
+		*out = (double)NAN;
+		return 1;
+	}
+	s = am_csv_field(r, i);
+	n = am_csv_len(r, i);
+	if (am_parse_number(s, n, out) == 0)
+		return 0;
+	return am_seterr(err, AM_EFORMAT,
+	    "%s:%lu: column '%s': '%.*s%s' is not a number", am_csv_name(r),
+	    am_csv_line(r), am_csv_colname(r, i), n > SHOW ? SHOW : (int)n, s,
+	    n > SHOW ? "..." : "");
+}
+
+unsigned long
+am_csv_line(const struct am_csv_reader *r)
+{
+	return r->cur != NULL ? r->cur->line : r->line;
+}
+
+const char *
+am_csv_name(const struct am_csv_reader *r)
+{
+	return am_src_name(r->src);
+}
+
+unsigned long
+am_csv_skipped(const struct am_csv_reader *r)
+{
+	return r->skipped;
+}
+
+/*
+ * Numbers.  The grammar is checked here, byte by byte: [+-] digits [.
+ * digits] [e [+-] digits], at least one digit in the mantissa; nothing
+ * else (no spaces, hex, inf, nan).  When the significant digits fit in 53
+ * bits and the decimal exponent is small, the value is exact: one
+ * correctly rounded multiply or divide by an exact power of ten (Clinger's
+ * fast path).  Otherwise strtod() does the conversion; the numeric locale
+ * is always "C" in our programs.
+ */
+static const double pow10tab[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+	1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+	1e21, 1e22 };
+
+int
+am_parse_number(const char *s, size_t len, double *out)
+{
+	const char *p = s, *end = s + len;
+	uint64_t mant = 0;
+	int neg = 0, ndig = 0, sig = 0, scale = 0, exp = 0, eneg = 0, edig = 0;
+	double v;
+	char *stop, tmp[512];
+
+	if (p < end && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	for (; p < end && *p >= '0' && *p <= '9'; p++, ndig++) {
+		if (mant == 0 && *p == '0')
+			continue; /* leading zeros are not significant */
+		if (sig < 19)
+			mant = mant * 10 + (uint64_t)(*p - '0');
+		else
+			scale++;
+		sig++;
+	}
+	if (p < end && *p == '.') {
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, ndig++) {
+			if (mant == 0 && *p == '0') {
+				scale--;
+				continue;
+			}
+			if (sig < 19) {
+				mant = mant * 10 + (uint64_t)(*p - '0');
+				scale--;
+			}
+			sig++;
+		}
+	}
+	if (ndig == 0)
+		return -1;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '-' || *p == '+'))
+			eneg = *p++ == '-';
+		for (; p < end && *p >= '0' && *p <= '9'; p++, edig++)
+			if (exp < 100000)
+				exp = exp * 10 + (*p - '0');
+		if (edig == 0)
+			return -1;
+	}
+	if (p != end)
+		return -1;
+	if (mant == 0) {
+		*out = neg ? -0.0 : 0.0;
+		return 0;
+	}
+	scale += eneg ? -exp : exp;
+	if (mant <= (UINT64_C(1) << 53) && scale >= -22 && scale <= 22) {
+		v = (double)mant;
+		v = scale < 0 ? v / pow10tab[-scale] : v * pow10tab[scale];
+		*out = neg ? -v : v;
+		return 0;
+	}
+	/* Rare: many digits or a large exponent.  strtod() needs a NUL. */
+	if (s[len] != '\0') {
+		if (len >= sizeof(tmp))
+			return -1;
+		memcpy(tmp, s, len);
+		tmp[len] = '\0';
+		s = tmp;
+	}
+	v = strtod(s, &stop);
+	if (stop != s + len || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Writer. */
+
+void
+am_csv_writer_init(struct am_csv_writer *w, FILE *fp, int delim)
+{
+	w->fp = fp;
+	w->delim = delim != 0 ? delim : ',';
+	w->nfield = 0;
+}
+
+static int
+needs_quotes(const char *s, size_t len, int delim)
+{
+	size_t i;
+	unsigned char c;
+
+	if (len == 0)
+		return 0;
+	if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
+	    s[len - 1] == '\t')
+		return 1;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c <= '"' && (c == '"' || c == '\n' || c == '\r'))
+			return 1;
+		if (c == delim)
+			return 1;
+	}
+	return 0;
+}
+
+/* Short fields byte by byte: putc_unlocked() is a macro, fwrite() a call. */
+static void
+put_plain(FILE *fp, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		putc_unlocked(s[i], fp);
+}
+
+static void
+put_quoted(FILE *fp, const char *s, size_t len)
+{
+	size_t i;
+
+	putc_unlocked('"', fp);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			putc_unlocked('"', fp);
+		putc_unlocked(s[i], fp);
+	}
+	putc_unlocked('"', fp);
+}
+
+void
+am_csv_put(struct am_csv_writer *w, const char *s, size_t len)
+{
+	if (w->nfield++ > 0)
+		putc_unlocked(w->delim, w->fp);
+	if (needs_quotes(s, len, w->delim))
+		put_quoted(w->fp, s, len);
+	else if (len > 32)
+		(void)fwrite(s, 1, len, w->fp);
+	else
+		put_plain(w->fp, s, len);
+}
+
+void
+am_csv_put_quoted(struct am_csv_writer *w, const char *s, size_t len)
+{
+	if (w->nfield++ > 0)
+		putc_unlocked(w->delim, w->fp);
+	put_quoted(w->fp, s, len);
+}
+
+void
+am_csv_puts(struct am_csv_writer *w, const char *s)
+{
+	am_csv_put(w, s, strlen(s));
+}
+
+void
+am_csv_put_double(struct am_csv_writer *w, double v)
+{
+	char tmp[32], *p = tmp + sizeof(tmp);
+	uint64_t u;
+	int n;
+
+	if (isnan(v)) {
+		am_csv_put(w, "", 0);
+		return;
+	}
+	/* Integers below 1e15 print the same as "%.15g", much faster. */
+	if (v == floor(v) && fabs(v) < 1e15 && !(v == 0 && signbit(v))) {
+		u = (uint64_t)fabs(v);
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u > 0);
+		if (v < 0)
+			*--p = '-';
+		am_csv_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
+		return;
+	}
+	n = snprintf(tmp, sizeof(tmp), "%.15g", v);
+	am_csv_put(w, tmp, (size_t)n);
+}
+
+void
+am_csv_end(struct am_csv_writer *w)
+{
+	putc_unlocked('\n', w->fp);
+	w->nfield = 0;
+}
