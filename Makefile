@@ -76,6 +76,7 @@ install: all
 clean:
 	rm -rf build build-*
 
+-include tests/fuzz/fuzz.mk
 -include $(LIBOBJ:.o=.d) $(BINS:=.d) $(UNITS:=.d)
 .PHONY: all deps test check lint demo bench install clean
 .SECONDARY:
