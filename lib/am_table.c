@@ -211,12 +211,13 @@ am_table_classify(struct am_table *t, size_t maxclass, struct am_err *err)
 
 	if (t->schema.nclass > 0)
 		return 0;
-	if ((v = malloc(t->rows * sizeof(*v))) == NULL)
+	/* Distinct values by a scan: no sort of all the rows. */
+	if ((v = malloc((maxclass + 1) * sizeof(*v))) == NULL)
 		return am_seterr(err, AM_ENOMEM, "out of memory");
-	memcpy(v, t->y, t->rows * sizeof(*v));
-	qsort(v, t->rows, sizeof(*v), cmp_double);
 	for (i = 0; i < t->rows; i++) {
-		if (nv > 0 && v[i] == v[nv - 1])
+		for (k = 0; k < nv && v[k] != t->y[i]; k++)
+			;
+		if (k < nv)
 			continue;
 		if (nv == maxclass) {
 			rc = am_seterr(err, AM_EFORMAT,
@@ -225,8 +226,9 @@ am_table_classify(struct am_table *t, size_t maxclass, struct am_err *err)
 			    maxclass);
 			goto out;
 		}
-		v[nv++] = v[i];
+		v[nv++] = t->y[i];
 	}
+	qsort(v, nv, sizeof(*v), cmp_double);
 	if ((names = calloc(nv > 0 ? nv : 1, sizeof(*names))) == NULL)
 		goto nomem;
 	for (k = 0; k < nv; k++) {
