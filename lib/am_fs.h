@@ -153,11 +153,19 @@ struct am_fs_writer;
  * categorical target), then weight, then features; numbers as "%.15g".
  * BIN writes the header block.  LIBSVM writes the class index (or the
  * value) as the label, and only nonzero features.  Returns a writer or
- * NULL with AM_ENOMEM.
+ * NULL with AM_ENOMEM, or AM_ELIMIT / AM_EARG for a schema beyond the
+ * limits of am-stream(5) or malformed (no feature names, say).
+ *
+ * Rows read from CSV or LIBSVM may grow the schema (classes, nfeat): open
+ * a writer for such rows only once the schema is final.
  */
 struct am_fs_writer *am_fs_writer_open(FILE *fp, int format,
     const struct am_fs_schema *schema, struct am_err *err);
-/* Write one row.  Returns 0 or AM_EIO. */
+/*
+ * Write one row.  Returns 0; AM_EIO; AM_EARG for a row that does not fit
+ * the schema (an index out of range or not increasing, a class index out
+ * of range, a missing target in LIBSVM); or AM_ENOMEM.
+ */
 int am_fs_write(struct am_fs_writer *w, const struct am_fs_row *row,
     struct am_err *err);
 /* Write out buffered rows now (for --line-buffered).  0 or AM_EIO. */
