@@ -255,6 +255,8 @@ predict(const struct opts *o, const struct am_model *m, struct am_fs_reader *r,
 		    am_model_bind_unused(b));
 	am_csv_writer_init(&out, stdout, ',');
 	write_header(&out, am_fs_schema(r));
+	if (o->lbuf)
+		(void)fflush(stdout);
 	while ((rc = am_fs_next(r, &row, e)) == 1) {
 		s = am_fs_schema(r);
 		if ((rc = am_model_predict(m, b, row.nnz, row.idx, row.val,
