@@ -94,11 +94,15 @@ am_src_name(const struct am_src *s)
 	return s->name;
 }
 
-/* Move unconsumed bytes to the front and read more; 0 or AM_EIO. */
+/*
+ * Move unconsumed bytes to the front and read more with ONE read(2), so
+ * that a record arriving on a pipe is seen as soon as it is written
+ * (stdio's fread would wait for a full buffer).  0 or AM_EIO.
+ */
 static int
 fill(struct am_src *s, struct am_err *err)
 {
-	size_t n;
+	ssize_t n;
 
 	if (s->eof)
 		return 0;
@@ -109,15 +113,23 @@ fill(struct am_src *s, struct am_err *err)
 	}
 	if (s->len == BUFSZ)
 		return 0;
-	n = fread(s->buf + s->len, 1, BUFSZ - s->len, s->fp);
-	s->len += n;
-	if (n == 0 || s->len < BUFSZ) {
-		if (ferror(s->fp))
-			return am_seterr_sys(err, errno ? errno : EIO,
-			    "%s: read error", s->name);
-		if (feof(s->fp))
-			s->eof = 1;
+	if (fileno(s->fp) == -1) { /* a memory stream (fmemopen): no fd */
+		n = (ssize_t)fread(s->buf + s->len, 1, BUFSZ - s->len, s->fp);
+		if (n == 0 && ferror(s->fp))
+			return am_seterr_sys(err, EIO, "%s: read error",
+			    s->name);
+	} else {
+		do
+			n = read(fileno(s->fp), s->buf + s->len,
+			    BUFSZ - s->len);
+		while (n == -1 && errno == EINTR);
+		if (n == -1)
+			return am_seterr_sys(err, errno, "%s: read error",
+			    s->name);
 	}
+	if (n == 0)
+		s->eof = 1;
+	s->len += (size_t)n;
 	return 0;
 }
 
@@ -136,13 +148,9 @@ am_src_peek(struct am_src *s, size_t want, const unsigned char **p, size_t *n,
 {
 	if (want > AM_SRC_PEEK_MAX)
 		want = AM_SRC_PEEK_MAX;
-	while (s->len - s->pos < want && !s->eof) {
-		size_t before = s->len - s->pos;
+	while (s->len - s->pos < want && !s->eof)
 		if (fill(s, err) != 0)
 			return AM_EIO;
-		if (s->len - s->pos == before && !s->eof)
-			break;
-	}
 	*p = s->buf + s->pos;
 	*n = s->len - s->pos;
 	return 0;
