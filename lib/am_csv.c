@@ -65,6 +65,7 @@ struct am_csv_reader {
 	char **miss;
 	size_t *misslen;
 	size_t nmiss, missmax;
+	unsigned char missfirst[256]; /* first bytes of the tokens */
 
 	/* Field store: bytes with a NUL after each field. */
 	char *buf;
@@ -364,6 +365,7 @@ copy_missing(struct am_csv_reader *r, const char *const *tok)
 			return -1;
 		r->nmiss++;
 		r->misslen[i] = strlen(tok[i]);
+		r->missfirst[(unsigned char)tok[i][0]] = 1;
 		if (r->misslen[i] > r->missmax)
 			r->missmax = r->misslen[i];
 	}
@@ -556,6 +558,8 @@ am_csv_missing(const struct am_csv_reader *r, size_t i)
 	if (n == 0 || n > r->missmax)
 		return 0;
 	s = r->buf + r->off[k];
+	if (!r->missfirst[(unsigned char)s[0]])
+		return 0;
 	for (j = 0; j < r->nmiss; j++)
 		if (r->misslen[j] == n && memcmp(r->miss[j], s, n) == 0)
 			return 1;

@@ -1,0 +1,421 @@
+/*
+ * am-clean -- profile a CSV table and clean it: pass-through (dialect
+ * normalised to ','), type inference, a --report profile, missing-value
+ * imputation fitted with -o and replayed with -m, seeded --split.
+ * Streams, except a fit (-o), which holds the training rows in memory.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "am_art.h"
+#include "am_clean.h"
+#include "am_cli.h"
+#include "am_csv.h"
+#include "am_fs.h"
+#include "am_io.h"
+#include "am_rand.h"
+
+#include "am_banned.h"
+
+#define DEFAULT_MISSING "NA,NaN,null,?"
+
+enum {
+	OPT_IMPUTE = 256,
+	OPT_IMPUTE_DEFAULT,
+	OPT_LINE_BUFFERED,
+	OPT_MISSING,
+	OPT_REPORT,
+	OPT_SKIP_BAD,
+	OPT_SPLIT,
+	OPT_TEST,
+	OPT_TYPES,
+	OPT_VERSION,
+};
+
+struct opts {
+	struct am_clean_opts c;
+	const char *model, *out, *report, *test, *missing;
+	int delim, quiet, verbose, skip_bad, fitdefault, split;
+	unsigned long long seed;
+};
+
+static const struct option longopts[] = {
+	{ "delimiter", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "impute", required_argument, NULL, OPT_IMPUTE },
+	{ "impute-default", required_argument, NULL, OPT_IMPUTE_DEFAULT },
+	{ "line-buffered", no_argument, NULL, OPT_LINE_BUFFERED },
+	{ "missing", required_argument, NULL, OPT_MISSING },
+	{ "model", required_argument, NULL, 'm' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "seed", required_argument, NULL, 's' },
+	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+	{ "split", required_argument, NULL, OPT_SPLIT },
+	{ "target", required_argument, NULL, 't' },
+	{ "test", required_argument, NULL, OPT_TEST },
+	{ "types", required_argument, NULL, OPT_TYPES },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(void) __attribute__((noreturn));
+
+static void
+help(void)
+{
+	(void)printf(
+	    "usage: am-clean [-hqv] [-d delim] [-m file] [-o file] [-s seed] "
+	    "[-t col]\n"
+	    "                [--impute spec] [--impute-default method]\n"
+	    "                [--line-buffered] [--missing tokens] "
+	    "[--report file]\n"
+	    "                [--skip-bad] [--split fraction --test file]\n"
+	    "                [--types spec] [file]\n"
+	    "\n"
+	    "Read a CSV table (file or stdin) and write it cleaned as ',' CSV.\n"
+	    "\n"
+	    "  -d, --delimiter C     input delimiter (default: detected among "
+	    ", ; tab |)\n"
+	    "  -h, --help            this help\n"
+	    "  -m, --model FILE      replay the imputation of a clean "
+	    "artifact\n"
+	    "  -o, --output FILE     fit types and imputation; save the "
+	    "artifact\n"
+	    "  -q, --quiet           no counts of skipped or dropped rows\n"
+	    "  -s, --seed N          seed of --split (default 1)\n"
+	    "  -t, --target COL      never impute COL; drop rows missing it\n"
+	    "  -v, --verbose         counts on stderr\n"
+	    "  --impute COL=M,...    per column: mean, median, mode, "
+	    "const:VALUE, none\n"
+	    "  --impute-default M    other columns: auto (default), mean, "
+	    "median, mode, none\n"
+	    "  --line-buffered       flush after every record\n"
+	    "  --missing T,...       missing-value tokens (default "
+	    "NA,NaN,null,?)\n"
+	    "  --report FILE         write a profile (text; JSON if "
+	    "FILE ends in .json; - = stdout)\n"
+	    "  --skip-bad            drop rows of the wrong width, count them\n"
+	    "  --split F --test FILE rows go to stdout with probability F, "
+	    "else to FILE\n"
+	    "  --types COL=TYPE,...  force types: number, integer, boolean, "
+	    "category, text, date\n"
+	    "  --version             print the version\n");
+}
+
+static void
+usage(void)
+{
+	(void)fprintf(stderr,
+	    "usage: am-clean [-hqv] [-d delim] [-m file] [-o file] [-s seed] "
+	    "[-t col]\n"
+	    "                [--impute spec] [--impute-default method]\n"
+	    "                [--line-buffered] [--missing tokens] "
+	    "[--report file]\n"
+	    "                [--skip-bad] [--split fraction --test file]\n"
+	    "                [--types spec] [file]\n");
+	exit(AM_EXIT_USAGE);
+}
+
+static int
+parse_delim(const char *s)
+{
+	if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0)
+		return '\t';
+	if (s[0] == '\0' || s[1] != '\0' || s[0] == '"' || s[0] == '\n' ||
+	    s[0] == '\r')
+		return -1;
+	return (unsigned char)s[0];
+}
+
+static void
+parse_args(int argc, char *argv[], struct opts *o, const char **path)
+{
+	struct am_err e = { 0 };
+	int ch;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":d:hm:o:qs:t:v", longopts,
+	            NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			if ((o->delim = parse_delim(optarg)) < 0) {
+				warnx("-d: '%s' is not one character", optarg);
+				usage();
+			}
+			break;
+		case 'h':
+			help();
+			exit(am_close_stdout(AM_EXIT_OK));
+		case 'm':
+			o->model = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 's':
+			if (am_parse_seed(optarg, &o->seed) != 0) {
+				warnx("-s: '%s' is not a seed (0 to 2^64-1)",
+				    optarg);
+				usage();
+			}
+			break;
+		case 't':
+			o->c.target = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case OPT_IMPUTE:
+			o->c.impute = optarg;
+			break;
+		case OPT_IMPUTE_DEFAULT:
+			if ((o->c.impute_default = am_impute_byname(optarg)) <
+			    0) {
+				warnx("--impute-default: unknown method '%s' "
+				      "(auto, mean, median, mode, none)",
+				    optarg);
+				usage();
+			}
+			o->fitdefault = 1;
+			break;
+		case OPT_LINE_BUFFERED:
+			o->c.line_buffered = 1;
+			break;
+		case OPT_MISSING:
+			o->missing = optarg;
+			break;
+		case OPT_REPORT:
+			o->report = optarg;
+			break;
+		case OPT_SKIP_BAD:
+			o->skip_bad = 1;
+			break;
+		case OPT_SPLIT:
+			if (am_parse_double(optarg, 0.0, 1.0, &o->c.split) !=
+			    0) {
+				warnx("--split: '%s' is not a fraction in "
+				      "[0, 1]",
+				    optarg);
+				usage();
+			}
+			o->split = 1;
+			break;
+		case OPT_TEST:
+			o->test = optarg;
+			break;
+		case OPT_TYPES:
+			o->c.types = optarg;
+			break;
+		case OPT_VERSION:
+			am_print_version(stdout, "am-clean");
+			exit(am_close_stdout(AM_EXIT_OK));
+		case ':':
+			if (optopt != 0)
+				warnx("option -%c needs an argument", optopt);
+			else
+				warnx("option '%s' needs an argument",
+				    argv[optind - 1]);
+			usage();
+		default:
+			if (optopt != 0)
+				warnx("unknown option -%c", optopt);
+			else
+				warnx("unknown option '%s'", argv[optind - 1]);
+			usage();
+		}
+	}
+	if ((o->test != NULL) != o->split) {
+		warnx("--split and --test go together");
+		usage();
+	}
+	if (o->model != NULL &&
+	    (o->out != NULL || o->c.impute != NULL || o->c.types != NULL ||
+	        o->fitdefault)) {
+		warnx("-m replays an artifact; it takes no -o, --impute, "
+		      "--impute-default or --types");
+		usage();
+	}
+	if (am_clean_check_opts(&o->c, &e) != 0) {
+		warnx("%s", e.msg);
+		usage();
+	}
+	if (argc - optind > 1)
+		usage();
+	*path = argc - optind == 1 ? argv[optind] : "-";
+}
+
+/* Split "a,b,c" into a NULL-terminated array in 'buf' (modified). */
+static const char **
+split_tokens(char *buf)
+{
+	const char **v;
+	size_t n = 1, i = 0;
+	char *p;
+
+	for (p = buf; *p != '\0'; p++)
+		n += *p == ',';
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return NULL;
+	if (*buf == '\0')
+		return v;
+	v[i++] = buf;
+	for (p = buf; *p != '\0'; p++)
+		if (*p == ',') {
+			*p = '\0';
+			v[i++] = p + 1;
+		}
+	return v;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int
+save(struct am_art *a, const struct opts *o, int argc, char *argv[],
+    const char *path, struct am_src *src, const struct am_clean_stats *st,
+    struct am_err *e)
+{
+	char sha[65], *cmd = am_cmdline(argc, argv);
+	int rc;
+
+	am_src_sha256(src, sha);
+	rc = am_art_lineage(a, cmd, path, sha, st->out, o->seed);
+	free(cmd);
+	if (rc == 0)
+		rc = am_art_set(a, "hyper.missing",
+		    o->missing != NULL ? o->missing : DEFAULT_MISSING);
+	if (rc != 0)
+		return am_seterr(e, AM_ENOMEM, "out of memory");
+	return am_art_save(a, o->out, e);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { AM_CLEAN_OPTS_INIT, NULL, NULL, NULL, NULL, NULL, 0,
+		0, 0, 0, 0, 0, AM_DEFAULT_SEED };
+	struct am_clean_io io = { NULL, NULL, NULL, 0, NULL, NULL, NULL };
+	struct am_csv_opts co = { 0, 0, NULL };
+	struct am_clean_stats st = { 0, 0, 0, 0, 0, 0 };
+	struct am_atomic *test = NULL, *rep = NULL;
+	struct am_art *model = NULL, *fitted = NULL;
+	struct am_csv_reader *r = NULL;
+	struct am_src *src = NULL;
+	struct am_err e = { 0 };
+	const unsigned char *head;
+	const char *path, **tokens = NULL;
+	char *missing = NULL;
+	size_t n;
+	int status = AM_EXIT_FAILURE;
+
+	am_cli_init();
+	parse_args(argc, argv, &o, &path);
+	o.c.seed = o.seed;
+	if (o.model != NULL &&
+	    (model = am_art_load(o.model, "clean", &e)) == NULL)
+		goto out;
+	if (o.missing == NULL && model != NULL)
+		o.missing = am_art_get(model, "hyper.missing");
+	if (o.missing != NULL) {
+		if ((missing = strdup(o.missing)) == NULL ||
+		    (tokens = split_tokens(missing)) == NULL) {
+			am_seterr(&e, AM_ENOMEM, "out of memory");
+			goto out;
+		}
+		co.missing = tokens;
+	}
+	co.delim = o.delim;
+	co.flags = o.skip_bad ? AM_CSV_SKIP_BAD : 0;
+	if ((src = am_src_open(path, &e)) == NULL)
+		goto out;
+	if (o.out != NULL)
+		am_src_hash(src);
+	if (am_src_peek(src, AM_FS_MAGIC_LEN, &head, &n, &e) != 0)
+		goto out;
+	if (am_fs_is_bin(head, n)) {
+		am_seterr(&e, AM_EFORMAT,
+		    "%s: is a binary feature stream; am-clean reads CSV",
+		    am_src_name(src));
+		goto out;
+	}
+	if ((r = am_csv_open(src, &co, &e)) == NULL)
+		goto out;
+	(void)setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	io.out = stdout;
+	if (o.report != NULL && strcmp(o.report, "-") == 0) {
+		io.report = stdout;
+		io.out = NULL;
+	} else if (o.report != NULL) {
+		if ((rep = am_atomic_open(o.report, &e)) == NULL)
+			goto out;
+		io.report = am_atomic_fp(rep);
+	}
+	io.report_json = o.report != NULL && ends_with(o.report, ".json");
+	if (o.test != NULL) {
+		if ((test = am_atomic_open(o.test, &e)) == NULL)
+			goto out;
+		io.test = am_atomic_fp(test);
+	}
+	io.fit = o.out != NULL ? &fitted : NULL;
+	io.model = model;
+	io.model_name = o.model;
+	if (am_clean_run(r, &o.c, &io, &st, &e) != 0)
+		goto out;
+	if (fitted != NULL &&
+	    save(fitted, &o, argc, argv, path, src, &st, &e) != 0)
+		goto out;
+	if (test != NULL && am_atomic_commit(test, &e) != 0) {
+		test = NULL;
+		goto out;
+	}
+	test = NULL;
+	if (rep != NULL && am_atomic_commit(rep, &e) != 0) {
+		rep = NULL;
+		goto out;
+	}
+	rep = NULL;
+	status = AM_EXIT_OK;
+out:
+	if (status == AM_EXIT_OK && !o.quiet && st.skipped > 0)
+		warnx("%s: %lu rows of the wrong width skipped",
+		    r != NULL ? am_csv_name(r) : path, st.skipped);
+	if (status == AM_EXIT_OK && !o.quiet && st.dropped > 0)
+		warnx("%s: %llu rows without '%s' dropped",
+		    r != NULL ? am_csv_name(r) : path, st.dropped,
+		    o.c.target != NULL ? o.c.target
+		                       : am_art_get(model, "hyper.target"));
+	if (o.verbose && status == AM_EXIT_OK)
+		warnx("%llu rows read, %llu written, %llu to test, %llu cells "
+		      "imputed",
+		    st.rows, st.out, st.test, st.imputed);
+	am_atomic_abort(test);
+	am_atomic_abort(rep);
+	am_csv_close(r);
+	am_src_close(src);
+	am_art_free(model);
+	am_art_free(fitted);
+	free(tokens);
+	free(missing);
+	if (status != AM_EXIT_OK) {
+		warnx("%s", e.msg);
+		(void)fflush(stderr);
+		/* Exit without flushing: output not yet written is dropped. */
+		_exit(e.code != 0 ? am_exit_status(e.code) : AM_EXIT_FAILURE);
+	}
+	return am_close_stdout(status);
+}
