@@ -347,6 +347,33 @@ detect_delim(const unsigned char *p, size_t n)
 	return cand[best];
 }
 
+/*
+ * Peek at the first line, no more: on a pipe, asking for more than is
+ * there would wait for the writer (--line-buffered pipelines).
+ */
+static int
+peek_header(struct am_src *src, const unsigned char **p, size_t *n,
+    struct am_err *err)
+{
+	size_t want = 1, i;
+	int inq = 0;
+
+	for (;;) {
+		if (am_src_peek(src, want, p, n, err) != 0)
+			return AM_EIO;
+		for (i = 0; i < *n; i++) {
+			if ((*p)[i] == '"')
+				inq = !inq;
+			else if ((*p)[i] == '\n' && !inq)
+				return 0;
+		}
+		if (*n < want || *n >= AM_SRC_PEEK_MAX)
+			return 0;
+		want = *n + 1;
+		inq = 0;
+	}
+}
+
 static int
 copy_missing(struct am_csv_reader *r, const char *const *tok)
 {
@@ -430,7 +457,7 @@ am_csv_open(struct am_src *src, const struct am_csv_opts *opts,
 		am_seterr(err, AM_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if (am_src_peek(src, AM_SRC_PEEK_MAX, &p, &n, err) != 0)
+	if (peek_header(src, &p, &n, err) != 0)
 		goto fail;
 	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
 		p += 3;
