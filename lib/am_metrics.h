@@ -88,6 +88,9 @@ struct am_lift_bin {
 	double cum_gain;  /* share of all positives in bins 1 .. this one */
 	double cum_lift;  /* cum_gain / share of all rows in bins 1 .. this */
 	double min_score; /* lowest score in the bin */
+	double cum_rows;  /* weight of the rows in bins 1 .. this one */
+	double cum_positives; /* weight of the positives in bins 1 .. this */
+	double cum_rate;      /* cum_positives / cum_rows */
 };
 
 /*
@@ -114,5 +117,143 @@ int am_metrics_lift(const unsigned char *y, const double *score,
 const char *const *am_metrics_names(void);
 int am_metrics_get(const struct am_binmetrics *m, const char *name,
     double *out);
+
+/*
+ * Reliability bins (scikit-learn's calibration_curve with the uniform
+ * strategy): bin j of 'nbins' holds the scores in (j/nbins, (j+1)/nbins],
+ * the first bin also 0; each bin gets its weight, mean score and share of
+ * positive weight (NAN when empty).  '*ece' receives the expected
+ * calibration error, the weight-averaged |frac_pos - mean_score|.  The
+ * scores must lie in [0, 1].  Returns 0, or AM_EARG (as
+ * am_metrics_binary(), a score outside [0, 1], 'nbins' is 0).
+ */
+struct am_calib_bin {
+	double lo, hi;     /* the bin's edges */
+	double rows;       /* weight of the rows in the bin */
+	double mean_score; /* mean score in the bin */
+	double frac_pos;   /* share of positive weight in the bin */
+};
+int am_metrics_calibration(const unsigned char *y, const double *score,
+    const double *w, size_t n, size_t nbins, struct am_calib_bin *bins,
+    double *ece, struct am_err *err);
+
+/* Rules that choose a decision threshold from the data. */
+enum am_thr_rule {
+	AM_THR_MAX_F1, /* the threshold of highest F1 */
+	AM_THR_YOUDEN, /* highest TPR - FPR (Youden's J) */
+	AM_THR_TOP,    /* predict the top share 'a' of the rows positive */
+	AM_THR_COST    /* least a * FP + b * FN */
+};
+
+/*
+ * Choose a threshold by 'rule' (parameters 'a' and 'b' as above) into
+ * '*thr'.  The candidates are the distinct scores (predicted positive:
+ * score >= candidate); the first best candidate from the top wins, so
+ * ties go to the higher threshold.  AM_THR_TOP takes the highest
+ * candidate that predicts at least a share 'a' in (0, 1] of the total
+ * weight positive (a tie group straddling the cut is taken whole).
+ * AM_THR_COST also weighs predicting nothing positive, whose threshold
+ * is the next double above the highest score.  Returns 0 or an error of
+ * am_metrics_binary().
+ */
+int am_metrics_choose(const unsigned char *y, const double *score,
+    const double *w, size_t n, enum am_thr_rule rule, double a, double b,
+    double *thr, struct am_err *err);
+
+/* The optimum of a profit curve, see am_metrics_profit(). */
+struct am_profit {
+	double profit;    /* the best profit */
+	double depth;     /* share of the rows contacted at the best */
+	double contacts;  /* weight of the rows contacted */
+	double threshold; /* lowest score contacted; NAN when none is */
+};
+
+/*
+ * Profit of contacting the rows by decreasing score: 'value' per positive
+ * reached minus 'cost' per row contacted, over every cut between tie
+ * groups (a tie group is contacted whole), contacting nobody included
+ * (profit 0).  The first best cut from the top wins.  Returns 0 or an
+ * error of am_metrics_binary().
+ */
+int am_metrics_profit(const unsigned char *y, const double *score,
+    const double *w, size_t n, double cost, double value, struct am_profit *p,
+    struct am_err *err);
+
+/* Regression metrics; see am_metrics_regression(). */
+struct am_regmetrics {
+	double rows;         /* rows read (not weighted) */
+	double rmse;         /* root of the mean squared error */
+	double mae;          /* mean absolute error */
+	double r2;           /* 1 - SS_res / SS_tot */
+	double mape;         /* mean |y - p| / |y| over rows with y != 0 */
+	double mape_skipped; /* rows with y = 0, left out of mape */
+	double medae;        /* median absolute error */
+	double explained_variance; /* 1 - Var(y - p) / Var(y) */
+};
+
+/*
+ * Regression metrics of predictions 'pred' against 'y' ('n' finite
+ * values each), weighted by 'w' (NULL: every weight 1).  As scikit-learn
+ * (force_finite), r2 and explained_variance are 1 when y is constant and
+ * predicted without error and 0 when y is constant otherwise; mape is NAN
+ * when every y is 0.  The median absolute error with weights is the
+ * median of the rows repeated by their weight: the first error whose
+ * cumulative weight reaches half the total, averaged with the next one
+ * when it reaches exactly half.  Returns 0, AM_EARG (no rows, a value not
+ * finite, a bad weight) or AM_ENOMEM (16 bytes a row to sort).
+ */
+int am_metrics_regression(const double *y, const double *pred, const double *w,
+    size_t n, struct am_regmetrics *m, struct am_err *err);
+
+/*
+ * Multi-class metrics: 'k' classes numbered 0 .. k-1.  The caller fills
+ * 'k' and points 'conf' (k * k, row = true class, column = predicted),
+ * 'precision', 'recall', 'f1' and 'support' (k each) to memory it owns;
+ * am_metrics_multiclass() fills the rest.
+ */
+struct am_mcmetrics {
+	size_t k;
+	double *conf, *precision, *recall, *f1, *support;
+	double rows;
+	double accuracy;
+	double precision_macro, recall_macro, f1_macro;
+	double precision_micro, recall_micro, f1_micro;
+	double precision_weighted, recall_weighted, f1_weighted;
+	double auc_ovr; /* macro one-vs-rest ROC AUC; NAN without proba */
+	double logloss; /* NAN without proba */
+};
+
+/*
+ * Fill 'm' from 'n' rows of true classes 'y' and either predicted classes
+ * 'pred' or class probabilities 'proba' (n * k, row-major; the predicted
+ * class is then the first of the highest probability).  One of 'pred'
+ * and 'proba' may be NULL.  As scikit-learn: a per-class ratio with a
+ * zero denominator is 0; the macro and weighted averages run over the
+ * classes that occur in 'y' or among the predictions; micro averages
+ * equal the accuracy.  auc_ovr is the mean over the classes that occur
+ * in 'y' of the AUC of that class against the rest (NAN if fewer than
+ * two occur); logloss clips each probability to AM_LOGLOSS_EPS and
+ * scales each row to sum 1 first (scikit-learn 1.2).  Returns 0,
+ * AM_EARG (no rows, a class >= k, a probability not in [0, 1], a bad
+ * weight) or AM_ENOMEM.
+ */
+int am_metrics_multiclass(const unsigned *y, const unsigned *pred,
+    const double *proba, const double *w, size_t n, struct am_mcmetrics *m,
+    struct am_err *err);
+
+/*
+ * Bootstrap helpers.  am_metrics_resample() draws 'n' rows with
+ * replacement from 'r' and sets 'out[i]' to the number of times row i was
+ * drawn times 'w[i]' ('w' NULL: times 1), so that a weighted metric over
+ * 'out' is the metric of the resample.  am_metrics_percentile() sorts
+ * 'v[0 .. n)' (NAN values are dropped first) and returns the 'q'
+ * quantile (0 <= q <= 1) with linear interpolation between order
+ * statistics (numpy's default); NAN if no value is left.  It reorders
+ * 'v'.
+ */
+struct am_rand;
+void am_metrics_resample(struct am_rand *r, const double *w, size_t n,
+    double *out);
+double am_metrics_percentile(double *v, size_t n, double q);
 
 #endif

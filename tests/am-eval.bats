@@ -73,7 +73,7 @@ agree() { # agree CASE: every metric of $output equals sklearn's to 1e-9
 
 @test "am-eval: --lift deciles agree with an independent computation" {
 	run -0 --separate-stderr am am-eval -t y --lift --csv "$S"
-	[ "${lines[0]}" = "bin,rows,positives,rate,lift,cum_gain,cum_lift,min_score" ]
+	[ "${lines[0]}" = "bin,rows,positives,rate,lift,cum_gain,cum_lift,min_score,cum_rows,cum_positives,cum_rate" ]
 	[ "${#lines[@]}" -eq 11 ]
 	for b in 1 2 3 4 5 6 7 8 9 10; do
 		got=$(awk -F, -v b=$b '$1 == b { print $3 }' <<<"$output")
@@ -82,6 +82,9 @@ agree() { # agree CASE: every metric of $output equals sklearn's to 1e-9
 	done
 	# the last bin has gained every positive
 	[ "$(awk -F, '$1 == 10 { print $6 "," $7 }' <<<"$output")" = "1,1" ]
+	# cumulative response rate: positives so far / rows so far, by hand
+	[ "$(awk -F, '$1 == 3 { print $9 "," $10 }' <<<"$output")" = "90,58" ]
+	approx "$(awk -F, '$1 == 3 { print $11 }' <<<"$output")" "$(echo '58 / 90' | bc -l)" 1e-12
 	# a tie group straddles the quartile cuts: fractional shares
 	run -0 --separate-stderr am am-eval -t y --lift=4 --json "$S"
 	for b in 1 2 3 4; do
@@ -281,4 +284,167 @@ agree() { # agree CASE: every metric of $output equals sklearn's to 1e-9
 	run -1 --separate-stderr bash -c "am-eval -t y '$S' > /dev/full"
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == "am-eval: write error"* ]]
+}
+
+# ---- regression ----
+
+@test "am-eval: regression metrics agree with scikit-learn" {
+	# a numeric target with more than two values is judged as regression
+	run -0 --separate-stderr am am-eval -t spend -p pred --csv "$E/reg.csv"
+	[ "$(metric rows)" = 200 ]
+	# rows with y = 0 are left out of mape and counted: 12 by awk
+	[ "$(metric mape_skipped)" = "$(awk -F, 'NR > 1 && $2 == 0' "$E/reg.csv" | wc -l)" ]
+	for m in rmse mae r2 mape medae explained_variance; do
+		approx "$(metric $m)" "$(expected reg $m)" 1e-9
+	done
+	run -0 --separate-stderr am am-eval --regression -t spend -p pred -w w --csv "$E/reg.csv"
+	for m in rmse mae r2 mape medae explained_variance; do
+		approx "$(metric $m)" "$(expected regw $m)" 1e-9
+	done
+}
+
+@test "am-eval: regression by hand on four rows" {
+	printf 'y,p\n1,2\n2,2\n4,3\n0,1\n' >r.csv
+	run -0 --separate-stderr am am-eval -t y -p p --csv r.csv
+	# errors 1 0 1 1: mae 3/4, rmse sqrt(3/4), medae 1; mape (1/1 + 0 + 1/4) / 3
+	[ "$(metric mae)" = 0.75 ]
+	approx "$(metric rmse)" 0.8660254037844386 1e-15
+	[ "$(metric medae)" = 1 ]
+	approx "$(metric mape)" "$(echo '1.25 / 3' | bc -l)" 1e-15
+	# mean y 7/4, SS_tot 8.75, SS_res 3: r2 = 1 - 3/8.75
+	approx "$(metric r2)" "$(echo '1 - 3 / 8.75' | bc -l)" 1e-15
+	[ "$(metric mape_skipped)" = 1 ]
+	# two numeric values are still a binary target; --regression forces
+	printf 'y,p\n1,0.5\n0,0.2\n' >two.csv
+	run -0 --separate-stderr am am-eval -t y -p p --csv two.csv
+	[ "$(metric auc)" = 1 ]
+	run -0 --separate-stderr am am-eval --regression -t y -p p --csv two.csv
+	[ "$(metric mae)" = 0.35 ]
+}
+
+@test "am-eval: --regression needs numbers" {
+	printf 'y,p\n1,2\nlots,2\n' >bad.csv
+	run -1 --separate-stderr am am-eval --regression -t y -p p bad.csv
+	one_line_error
+	[ "$stderr" = "am-eval: bad.csv:3: column 'y': 'lots' is not a number" ]
+	run -2 --separate-stderr am am-eval -t spend -p pred --require 'auc>=0.5' "$E/reg.csv"
+	[ "$stderr" = "am-eval: --require: metric 'auc' is not computed for regression" ]
+	[ -z "$output" ]
+	run -3 --separate-stderr am am-eval -t spend -p pred --require 'r2>=0.6' "$E/reg.csv"
+	[ "$stderr" = "am-eval: requirement 'r2>=0.6' failed: r2 = 0.534885" ]
+}
+
+# ---- multi-class ----
+
+@test "am-eval: multi-class metrics agree with scikit-learn" {
+	run -0 --separate-stderr am am-eval -t tier --proba-prefix p_ --csv "$E/multi.csv"
+	[ "$(metric classes)" = 3 ]
+	for m in accuracy precision_macro recall_macro f1_macro precision_micro \
+	    recall_micro f1_micro precision_weighted recall_weighted f1_weighted \
+	    auc logloss; do
+		approx "$(metric $m)" "$(expected multi $m)" 1e-9 || { echo $m; false; }
+	done
+	# the confusion matrix, row by row
+	for c in bronze gold silver; do
+		row=$(awk -F, -v c=$c '$1 == c && NF == 4 { print $2 "," $3 "," $4 }' <<<"$output")
+		[ "$row" = "$(expected multi conf_$c)" ]
+	done
+	# per-class F1
+	for c in bronze gold silver; do
+		approx "$(awk -F, -v c=$c '$1 == c && NF == 5 { print $4 }' <<<"$output")" \
+		    "$(expected multi f1_$c)" 1e-9
+	done
+}
+
+@test "am-eval: weighted multi-class, and -p naming the columns" {
+	run -0 --separate-stderr am am-eval -t tier -w w --proba-prefix p_ --csv "$E/multi.csv"
+	for m in accuracy precision_macro f1_macro f1_weighted auc logloss; do
+		approx "$(metric $m)" "$(expected multiw $m)" 1e-9
+	done
+	# columns in any order, the prefix stripped from the names given
+	run -0 --separate-stderr am am-eval -t tier -p p_silver,p_bronze,p_gold \
+	    --proba-prefix p_ --csv "$E/multi.csv"
+	approx "$(metric logloss)" "$(expected multi logloss)" 1e-9
+	# columns named as the classes
+	sed '1s/p_//g' "$E/multi.csv" >named.csv
+	run -0 --separate-stderr am am-eval -t tier -p gold,bronze,silver --csv named.csv
+	approx "$(metric auc)" "$(expected multi auc)" 1e-9
+}
+
+@test "am-eval: --label judges predicted classes" {
+	run -0 --separate-stderr am am-eval -t tier --label guess --csv "$E/multi.csv"
+	for m in accuracy precision_macro recall_macro f1_macro f1_weighted; do
+		approx "$(metric $m)" "$(expected label $m)" 1e-9
+	done
+	[ "$(metric auc)" = nan ]
+	[ "$(metric logloss)" = nan ]
+	for c in bronze gold silver; do
+		row=$(awk -F, -v c=$c '$1 == c && NF == 4 { print $2 "," $3 "," $4 }' <<<"$output")
+		[ "$row" = "$(expected label conf_$c)" ]
+	done
+	# JSON: the tables are arrays of objects
+	run -0 --separate-stderr am am-eval -t tier --label guess --json "$E/multi.csv"
+	n=$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["confusion"][1]["gold"], d["per_class"][2]["class"])' <<<"$output")
+	[ "$n" = "50 silver" ]
+}
+
+@test "am-eval: multi-class errors" {
+	run -1 --separate-stderr am am-eval -t tier -p p_gold,p_silver --proba-prefix p_ "$E/multi.csv"
+	one_line_error
+	[ "$stderr" = "am-eval: column 'tier': label 'bronze' has no probability column" ]
+	printf 'y,a,b\na,0.5,0.5\nb,0.2,1.3\n' >p.csv
+	run -1 --separate-stderr am am-eval -t y -p a,b p.csv
+	[ "$stderr" = "am-eval: p.csv:3: column 'b': probability 1.3 is not in [0, 1]" ]
+	run -1 --separate-stderr am am-eval -t y --proba-prefix q_ p.csv
+	[ "$stderr" = "am-eval: p.csv: no column starts with 'q_'" ]
+}
+
+# ---- binary extras ----
+
+@test "am-eval: --threshold rules agree with an independent search" {
+	for rule in max-f1:maxf1 youden:youden top:10%:top10 cost:1,5:cost; do
+		run -0 --separate-stderr am am-eval -t y --threshold "${rule%:*}" --csv "$S"
+		approx "$(metric threshold)" "$(expected thr ${rule##*:})" 1e-12
+	done
+	# the metrics are those at the chosen threshold
+	run -0 --separate-stderr am am-eval -t y --threshold top:10% --csv "$S"
+	[ "$(($(metric tp) + $(metric fp)))" -eq "$(awk -F, 'NR > 1 && $3 >= 0.76' "$S" | wc -l)" ]
+	run -2 --separate-stderr am am-eval -t y --threshold top:0% "$S"
+	run -2 --separate-stderr am am-eval -t y --threshold cost:1 "$S"
+	run -2 --separate-stderr am am-eval -t y --threshold best "$S"
+}
+
+@test "am-eval: --calibration agrees with scikit-learn's calibration_curve" {
+	run -0 --separate-stderr am am-eval -t y --calibration --csv "$S"
+	[ "${lines[0]}" = "bin,lo,hi,rows,mean_score,frac_pos" ]
+	for b in 0 1 2 3 4 5 6 7 8 9; do
+		row=$(awk -F, -v b=$((b + 1)) '$1 == b' <<<"$output")
+		approx "$(cut -d, -f5 <<<"$row")" "$(expected calib mean$b)" 1e-9
+		approx "$(cut -d, -f6 <<<"$row")" "$(expected calib frac$b)" 1e-9
+	done
+	run -0 --separate-stderr am am-eval -t y --calibration=10 "$S"
+	approx "$(awk '$1 == "ece" { print $2 }' <<<"$output")" "$(expected calib ece)" 1e-12
+	run -1 --separate-stderr am am-eval -t y -p duration --raw-scores --calibration "$DATA/bank.csv"
+	one_line_error
+}
+
+@test "am-eval: profit curve and the profit-optimal depth" {
+	run -0 --separate-stderr am am-eval -t y --cost-per-contact 2 \
+	    --value-per-response 10 "$S"
+	val() { awk -v m="$1" '$1 == m { print $2 }' <<<"$output"; }
+	approx "$(val profit)" "$(expected profit best)" 1e-9
+	approx "$(val profit_depth)" "$(expected profit depth)" 1e-12
+	approx "$(val profit_threshold)" "$(expected profit threshold)" 1e-12
+	# the per-decile table: 10 * responses - 2 * contacts, by hand
+	run -0 --separate-stderr am am-eval -t y --cost-per-contact 2 \
+	    --value-per-response 10 --csv "$S"
+	[ "${lines[0]}" = "bin,depth,contacts,responses,profit" ]
+	[ "${lines[1]}" = "1,0.1,30,26,200" ]
+	[ "${lines[10]}" = "10,1,300,87,270" ]
+	# contacting nobody is best when a contact costs more than it brings
+	run -0 --separate-stderr am am-eval -t y --cost-per-contact 20 \
+	    --value-per-response 10 "$S"
+	[ "$(val profit)" = 0 ]
+	[ "$(val profit_threshold)" = nan ]
+	run -2 --separate-stderr am am-eval -t y --cost-per-contact 2 "$S"
 }
