@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -264,7 +266,82 @@ am_sha256_hex(const void *data, size_t len, char hex[65])
 struct am_atomic {
 	FILE *fp;
 	char *path, *tmp;
+	int slot; /* in the signal cleanup table, or -1 */
 };
+
+/*
+ * Temporary files to remove on a fatal signal (see am_io.h).  This is
+ * the one piece of mutable global state in am_io: a fixed table, so that
+ * the handler needs no allocation and no lock.  A slot is free (0),
+ * being filled (1) or live (2); the handler only reads live slots.
+ */
+#define TMP_SLOTS 16
+static struct {
+	atomic_int state;
+	char path[PATH_MAX];
+} tmp_slot[TMP_SLOTS];
+static atomic_flag tmp_handled = ATOMIC_FLAG_INIT;
+
+static void
+on_fatal_signal(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < TMP_SLOTS; i++)
+		if (atomic_load(&tmp_slot[i].state) == 2)
+			(void)unlink(tmp_slot[i].path);
+	/* die of the same signal, so the status still tells it */
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig);
+}
+
+/* Catch the signals that the program leaves at their default action. */
+static void
+tmp_install(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	size_t i;
+
+	if (atomic_flag_test_and_set(&tmp_handled))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	(void)sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
+			(void)sigaction(sigs[i], &sa, NULL);
+}
+
+/* Record 'path' for removal on a signal; the slot, or -1 if none. */
+static int
+tmp_remember(const char *path)
+{
+	size_t n = strlen(path), i;
+	int expect;
+
+	if (n >= PATH_MAX)
+		return -1;
+	for (i = 0; i < TMP_SLOTS; i++) {
+		expect = 0;
+		if (atomic_compare_exchange_strong(&tmp_slot[i].state, &expect,
+		        1)) {
+			memcpy(tmp_slot[i].path, path, n + 1);
+			atomic_store(&tmp_slot[i].state, 2);
+			tmp_install();
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static void
+tmp_forget(int slot)
+{
+	if (slot >= 0)
+		atomic_store(&tmp_slot[slot].state, 0);
+}
 
 struct am_atomic *
 am_atomic_open(const char *path, struct am_err *err)
@@ -296,6 +373,7 @@ am_atomic_open(const char *path, struct am_err *err)
 		(void)unlink(a->tmp);
 		goto fail;
 	}
+	a->slot = tmp_remember(a->tmp);
 	return a;
 fail:
 	free(a->tmp);
@@ -313,6 +391,8 @@ am_atomic_fp(struct am_atomic *a)
 static void
 atomic_free(struct am_atomic *a)
 {
+	/* after the rename or unlink: a signal before it still cleans up */
+	tmp_forget(a->slot);
 	free(a->tmp);
 	free(a->path);
 	free(a);

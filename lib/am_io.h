@@ -84,6 +84,15 @@ struct am_atomic;
  * Start writing 'path' atomically: a temporary file "PATH.tmp.XXXXXX" is
  * created in the same folder.  Returns the handle, or NULL with AM_EIO.
  * The file appears under 'path' only at am_atomic_commit().
+ *
+ * Signals.  Until commit or abort, the temporary file is also recorded
+ * in a fixed table (16 files, paths below PATH_MAX; beyond that a file
+ * is simply not recorded), and the first such file installs a handler
+ * for SIGINT, SIGTERM and SIGHUP -- only for those still at their
+ * default action, so a program's own handlers and ignored signals are
+ * left alone.  The handler removes the recorded temporary files and
+ * dies of the same signal.  SIGKILL cannot be caught: it may leave a
+ * "PATH.tmp.*" file behind, never a torn 'path'.
  */
 struct am_atomic *am_atomic_open(const char *path, struct am_err *err);
 
