@@ -396,8 +396,8 @@ profiles(struct am_seg_report *r, const struct priv *p, const uint32_t *seg,
 			continue;
 		}
 		nl = am_strtab_size(c->tab);
-		if (nl > AM_SEG_MAX_LEVELS || top == 0)
-			continue;
+		if (nl > AM_SEG_MAX_LEVELS || nl == n || top == 0)
+			continue; /* an identifier: nothing to profile */
 		if ((lc = calloc((k + 1) * nl, sizeof *lc)) == NULL ||
 		    (lv = malloc(nl * sizeof *lv)) == NULL) {
 			rc = nomem(err);

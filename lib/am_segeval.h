@@ -11,7 +11,9 @@
  * population mean (NAN when the population mean is 0); for a categorical
  * column, its most frequent values in the segment (ties in byte order),
  * each with its count, share of the segment's rows and index, 100 *
- * share in the segment / share in the population.  Segments are listed
+ * share in the segment / share in the population; a column whose values
+ * are all distinct (an identifier) or that has more than 10000 distinct
+ * values gets no top values.  Segments are listed
  * in numeric order when every name is a number, else in byte order.
  *
  * Silhouette (Rousseeuw 1987, as scikit-learn's silhouette_score with the

@@ -448,3 +448,108 @@ agree() { # agree CASE: every metric of $output equals sklearn's to 1e-9
 	[ "$(val profit_threshold)" = nan ]
 	run -2 --separate-stderr am am-eval -t y --cost-per-contact 2 "$S"
 }
+
+# ---- bootstrap ----
+
+@test "am-eval: --bootstrap intervals equal an independent resampling" {
+	# expected.py redraws the resamples with its own copy of xoshiro256**
+	run -0 --separate-stderr am am-eval -t spend -p pred --bootstrap 200 --csv "$E/reg.csv"
+	[ "${lines[0]}" = "metric,value,lo,hi" ]
+	for m in mae rmse; do
+		row=$(grep "^$m," <<<"$output")
+		approx "$(cut -d, -f3 <<<"$row")" "$(expected boot ${m}_lo)" 1e-9
+		approx "$(cut -d, -f4 <<<"$row")" "$(expected boot ${m}_hi)" 1e-9
+	done
+	# -s 1 is the default; the same seed gives the same bytes
+	first=$output
+	run -0 --separate-stderr am am-eval -t spend -p pred --bootstrap 200 -s 1 --csv "$E/reg.csv"
+	[ "$output" = "$first" ]
+	run -0 --separate-stderr am am-eval -t spend -p pred --bootstrap 200 -s 2 --csv "$E/reg.csv"
+	[ "$output" != "$first" ]
+}
+
+@test "am-eval: --bootstrap for classification, --ci narrows the interval" {
+	run -0 --separate-stderr am am-eval -t y --bootstrap 100 --json "$S"
+	read -r v lo hi < <(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["auc"], *d["ci"]["auc"])' <<<"$output")
+	awk -v v="$v" -v l="$lo" -v h="$hi" 'BEGIN { exit !(l < v && v < h && h - l < 0.2) }'
+	run -0 --separate-stderr am am-eval -t y --bootstrap 100 --ci 0.5 --json "$S"
+	read -r lo2 hi2 < <(python3 -c 'import json, sys; d = json.load(sys.stdin); print(*d["ci"]["auc"])' <<<"$output")
+	awk -v l="$lo" -v h="$hi" -v a="$lo2" -v b="$hi2" 'BEGIN { exit !(l < a && b < h) }'
+	run -2 --separate-stderr am am-eval -t y --bootstrap 0 "$S"
+	run -2 --separate-stderr am am-eval -t y --bootstrap 10 --ci 1.5 "$S"
+}
+
+# ---- ranking ----
+
+@test "am-eval: --ranking agrees with a hand computation (fixtures/am-eval/rank.txt)" {
+	run -0 --separate-stderr am am-eval --ranking --truth "$E/rank_truth.csv" -k 3 --csv "$E/rank_pred.csv"
+	[ "$(metric users)" = 4 ]
+	[ "$(metric users_skipped)" = 1 ]
+	approx "$(metric precision_at_k)" "$(echo '1 / 6' | bc -l)" 1e-14
+	approx "$(metric recall_at_k)" "$(echo '1 / 3' | bc -l)" 1e-14
+	[ "$(metric map_at_k)" = 0.125 ]
+	approx "$(metric ndcg_at_k)" "$(echo 'n = (l(2) / l(3)) / (2.5 + l(2) / l(3)); (n + 0.5) / 4' | bc -l)" 1e-14
+	[ "$(metric hit_rate_at_k)" = 0.5 ]
+	approx "$(metric mrr)" "$(echo '5 / 24' | bc -l)" 1e-14
+	approx "$(metric coverage)" "$(echo '6 / 9' | bc -l)" 1e-14
+	# scores instead of ranks, higher is better: the same numbers
+	awk -F, -v OFS=, 'NR == 1 { print "user,item,score"; next } { print $1, $2, 10 - $3 }' \
+	    "$E/rank_pred.csv" >scored.csv
+	run -0 --separate-stderr am am-eval --ranking --truth "$E/rank_truth.csv" -k 3 --csv scored.csv
+	[ "$(metric map_at_k)" = 0.125 ]
+	approx "$(metric mrr)" "$(echo '5 / 24' | bc -l)" 1e-14
+}
+
+@test "am-eval: --ranking at k = 1, on stdin, and errors" {
+	# k = 1: u1 i1 miss, u2 i2 miss, u3 i6 miss, u6 none
+	run -0 --separate-stderr am am-eval --ranking --truth "$E/rank_truth.csv" -k 1 --csv - <"$E/rank_pred.csv"
+	[ "$(metric hit_rate_at_k)" = 0 ]
+	[ "$(metric ndcg_at_k)" = 0 ]
+	approx "$(metric coverage)" "$(echo '3 / 9' | bc -l)" 1e-14
+	run -3 --separate-stderr am am-eval --ranking --truth "$E/rank_truth.csv" -k 3 \
+	    --require 'ndcg_at_k>=0.5' "$E/rank_pred.csv"
+	[ "$stderr" = "am-eval: requirement 'ndcg_at_k>=0.5' failed: ndcg_at_k = 0.175379" ]
+	run -2 --separate-stderr am am-eval --ranking "$E/rank_pred.csv"
+	[ "${stderr_lines[0]}" = "am-eval: --ranking needs --truth FILE (the held-out items)" ]
+	run -1 --separate-stderr am am-eval --ranking --truth "$E/rank_truth.csv" --user customer "$E/rank_pred.csv"
+	one_line_error
+	[ "$stderr" = "am-eval: $E/rank_truth.csv: no column 'customer'" ]
+	printf 'user,item,rank\nu1,i1,x\n' >bad.csv
+	run -1 --separate-stderr am am-eval --ranking --truth "$E/rank_truth.csv" bad.csv
+	one_line_error
+	[ "$stderr" = "am-eval: bad.csv:2: column 'rank': 'x' is not a number" ]
+}
+
+# ---- segmentation ----
+
+@test "am-eval: --segments profiles agree with numpy, silhouette with scikit-learn" {
+	run -0 --separate-stderr am am-eval --segments segment --csv "$E/seg.csv"
+	[ "$(metric rows)" = 150 ]
+	[ "$(metric segments)" = 3 ]
+	approx "$(metric silhouette)" "$(expected seg silhouette)" 1e-9
+	for g in 0 1 2; do
+		[ "$(awk -F, -v g=$g '$1 == g && NF == 3 { print $2 }' <<<"$output")" = "$(expected seg rows$g)" ]
+		row=$(awk -F, -v g=$g '$1 == g && $2 == "spend" && NF == 4' <<<"$output")
+		approx "$(cut -d, -f3 <<<"$row")" "$(expected seg spend$g)" 1e-9
+		approx "$(cut -d, -f4 <<<"$row")" "$(expected seg spendidx$g)" 1e-9
+	done
+	# top channel of segment 0 by awk, with its share
+	top=$(awk -F, 'NR > 1 && $2 == 0 { n[$5]++ } END { for (c in n) print n[c], c }' "$E/seg.csv" | sort -rn | head -1)
+	[ "$(awk -F, '$1 == 0 && $2 == "channel" && NF == 6 { print $4, $3; exit }' <<<"$output")" = "$top" ]
+	# the customer id is not profiled
+	[[ "$output" != *customer* ]]
+}
+
+@test "am-eval: --silhouette-sample is seeded" {
+	run -0 --separate-stderr am am-eval --segments segment --silhouette-sample 50 --csv "$E/seg.csv"
+	[ "$(metric silhouette_sample)" = 50 ]
+	a=$(metric silhouette)
+	run -0 --separate-stderr am am-eval --segments segment --silhouette-sample 50 --csv "$E/seg.csv"
+	[ "$(metric silhouette)" = "$a" ]
+	run -0 --separate-stderr am am-eval --segments segment --silhouette-sample 50 -s 9 --csv "$E/seg.csv"
+	[ "$(metric silhouette)" != "$a" ]
+	approx "$(metric silhouette)" "$(expected seg silhouette)" 0.1
+	run -2 --separate-stderr am am-eval --segments segment --bootstrap 10 "$E/seg.csv"
+	run -1 --separate-stderr am am-eval --segments tier "$E/seg.csv"
+	[ "$stderr" = "am-eval: $E/seg.csv: no segment column 'tier'" ]
+}
