@@ -1743,8 +1743,8 @@ static void
 usage(void)
 {
 	(void)fprintf(stderr,
-	    "usage: am-eval [-hqv] [-d delim] [-k k] [-p col[,col...]] "
-	    "[-s seed] [-w col]\n"
+	    "usage: am-eval [-hqv] [-d delim] [-p col[,col ...]] [-s seed] "
+	    "[-w col]\n"
 	    "               [--bootstrap n] [--calibration[=bins]] [--ci "
 	    "level]\n"
 	    "               [--cost-per-contact c --value-per-response v]\n"
@@ -1753,10 +1753,11 @@ usage(void)
 	    "[--raw-scores]\n"
 	    "               [--regression] [--require expr] [--skip-bad]\n"
 	    "               [--threshold t] -t col [file]\n"
-	    "       am-eval --ranking --truth file [-k k] [--user col] "
+	    "       am-eval --ranking --truth file [-k k] [--ascending] "
 	    "[--item col]\n"
-	    "               [--relevance col] [--ascending] [file]\n"
-	    "       am-eval --segments col [--silhouette-sample n] [file]\n");
+	    "               [--relevance col] [--user col] [file]\n"
+	    "       am-eval --segments col [-s seed] [--silhouette-sample n] "
+	    "[file]\n");
 	exit(AM_EXIT_USAGE);
 }
 
@@ -1764,16 +1765,16 @@ static void
 help(void)
 {
 	(void)printf(
-	    "usage: am-eval [-hqv] [-d delim] [-k k] [-p col[,col...]] [-s seed] [-w col]\n"
+	    "usage: am-eval [-hqv] [-d delim] [-p col[,col ...]] [-s seed] [-w col]\n"
 	    "               [--bootstrap n] [--calibration[=bins]] [--ci level]\n"
 	    "               [--cost-per-contact c --value-per-response v]\n"
 	    "               [--csv | --json] [--label col] [--lift[=bins]]\n"
 	    "               [--pos label] [--proba-prefix prefix] [--raw-scores]\n"
 	    "               [--regression] [--require expr] [--skip-bad]\n"
 	    "               [--threshold t] -t col [file]\n"
-	    "       am-eval --ranking --truth file [-k k] [--user col] [--item col]\n"
-	    "               [--relevance col] [--ascending] [file]\n"
-	    "       am-eval --segments col [--silhouette-sample n] [file]\n"
+	    "       am-eval --ranking --truth file [-k k] [--ascending] [--item col]\n"
+	    "               [--relevance col] [--user col] [file]\n"
+	    "       am-eval --segments col [-s seed] [--silhouette-sample n] [file]\n"
 	    "\n"
 	    "Judge predictions against the truth and print the metrics.\n"
 	    "Binary classification: rows, positives, accuracy, precision, recall,\n"
