@@ -254,6 +254,122 @@ test_lift_weights(void)
 	CHECK_NEAR(a[0].positives, 2.0 + 0.75, TOL);
 }
 
+/* Regression by hand; integer weights equal repeated rows. */
+static void
+test_regression(void)
+{
+	const double y[] = { 1, 2, 4, 0 }, p[] = { 2, 2, 3, 1 };
+	const double w[] = { 2, 1, 1, 3 };
+	const double yr[] = { 1, 1, 2, 4, 0, 0, 0 },
+	             pr[] = { 2, 2, 2, 3, 1, 1, 1 };
+	struct am_regmetrics m, a, b;
+	struct am_err err = { 0 };
+
+	CHECK(am_metrics_regression(y, p, NULL, 4, &m, &err) == 0);
+	CHECK_NEAR(m.mae, 0.75, TOL);
+	CHECK_NEAR(m.rmse, sqrt(0.75), TOL);
+	CHECK_NEAR(m.medae, 1.0, TOL);
+	CHECK_NEAR(m.r2, 1.0 - 3.0 / 8.75, TOL);
+	CHECK_NEAR(m.mape, 1.25 / 3.0, TOL);
+	CHECK(m.mape_skipped == 1.0);
+	/* errors -1 0 1 -1: mean -1/4, variance 11/16 */
+	CHECK_NEAR(m.explained_variance, 1.0 - (11.0 / 16.0 * 4.0) / 8.75, TOL);
+	CHECK(am_metrics_regression(y, p, w, 4, &a, &err) == 0);
+	CHECK(am_metrics_regression(yr, pr, NULL, 7, &b, &err) == 0);
+	CHECK_NEAR(a.mae, b.mae, TOL);
+	CHECK_NEAR(a.r2, b.r2, TOL);
+	CHECK_NEAR(a.medae, b.medae, TOL);
+	CHECK_NEAR(a.explained_variance, b.explained_variance, TOL);
+	/* a constant target: scikit-learn's force_finite */
+	CHECK(am_metrics_regression(p + 1, p + 1, NULL, 1, &m, &err) == 0);
+	CHECK(m.r2 == 1.0 && m.explained_variance == 1.0);
+	CHECK(am_metrics_regression(y, p, NULL, 0, &m, &err) == AM_EARG);
+}
+
+/* Three classes by hand. */
+static void
+test_multiclass(void)
+{
+	const unsigned y[] = { 0, 0, 1, 1, 2, 2 },
+	               pred[] = { 0, 1, 1, 1, 0, 2 };
+	double conf[9], per[12];
+	struct am_mcmetrics m;
+	struct am_err err = { 0 };
+	const double pr[] = { 0.8, 0.1, 0.1, 0.5, 0.5, 0.0, 0.2, 0.7, 0.1, 0.1,
+		0.8, 0.1, 0.6, 0.1, 0.3, 0.2, 0.2, 0.6 };
+
+	memset(&m, 0, sizeof m);
+	m.k = 3;
+	m.conf = conf;
+	m.precision = per;
+	m.recall = per + 3;
+	m.f1 = per + 6;
+	m.support = per + 9;
+	CHECK(am_metrics_multiclass(y, pred, NULL, NULL, 6, &m, &err) == 0);
+	CHECK(conf[0] == 1 && conf[1] == 1 && conf[4] == 2 && conf[6] == 1 &&
+	    conf[8] == 1);
+	/* precision 1/2, 2/3, 1; recall 1/2, 1, 1/2 */
+	CHECK_NEAR(m.precision_macro, (0.5 + 2.0 / 3.0 + 1.0) / 3.0, TOL);
+	CHECK_NEAR(m.recall_macro, 2.0 / 3.0, TOL);
+	CHECK_NEAR(m.f1[1], 0.8, TOL);
+	CHECK_NEAR(m.accuracy, 4.0 / 6.0, TOL);
+	CHECK_NEAR(m.f1_micro, m.accuracy, TOL);
+	CHECK(isnan(m.auc_ovr) && isnan(m.logloss));
+	/* from probabilities: row 2 ties 0.5/0.5, the first class wins */
+	CHECK(am_metrics_multiclass(y, NULL, pr, NULL, 6, &m, &err) == 0);
+	CHECK(conf[0] == 2 && conf[4] == 2 && conf[6] == 1 && conf[8] == 1);
+	CHECK_NEAR(m.logloss,
+	    -(log(0.8) + log(0.5) + log(0.7) + log(0.8) + log(0.3) + log(0.6)) /
+	        6.0,
+	    1e-9);
+	CHECK(m.auc_ovr > 0.5 && m.auc_ovr <= 1.0);
+	CHECK(am_metrics_multiclass((const unsigned[]){ 3 }, pred, NULL, NULL,
+	          1, &m, &err) == AM_EARG);
+}
+
+static void
+test_choose_profit(void)
+{
+	const unsigned char y[] = { 1, 1, 0, 1, 0, 0 };
+	const double s[] = { 0.9, 0.8, 0.7, 0.6, 0.3, 0.1 };
+	struct am_calib_bin cb[2];
+	struct am_profit pf;
+	struct am_err err = { 0 };
+	double t, ece, v[] = { 3, 1, (double)NAN, 2, 4 };
+
+	/* F1 by cut: 2/4, 4/5, 4/6, 6/7, 6/8, 6/9: best at 0.6 */
+	CHECK(am_metrics_choose(y, s, NULL, 6, AM_THR_MAX_F1, 0, 0, &t, &err) ==
+	        0 &&
+	    t == 0.6);
+	CHECK(am_metrics_choose(y, s, NULL, 6, AM_THR_YOUDEN, 0, 0, &t, &err) ==
+	        0 &&
+	    t == 0.6);
+	/* a third of 6 rows: 2 rows */
+	CHECK(am_metrics_choose(y, s, NULL, 6, AM_THR_TOP, 1.0 / 3.0, 0, &t,
+	          &err) == 0 &&
+	    t == 0.8);
+	/* costs 10 per FP, 1 per FN: 3 (none), 2, 1, 11, 10, ...: 0.8 */
+	CHECK(am_metrics_choose(y, s, NULL, 6, AM_THR_COST, 10, 1, &t, &err) ==
+	        0 &&
+	    t == 0.8);
+	/* misses cost nothing: predicting none ties 0.9 and wins */
+	CHECK(am_metrics_choose(y, s, NULL, 6, AM_THR_COST, 1, 0, &t, &err) ==
+	        0 &&
+	    t > 0.9 && t < 0.9000001);
+	/* value 3, cost 1 a contact: 2, 4, 3, 5, 4, 3 */
+	CHECK(am_metrics_profit(y, s, NULL, 6, 1, 3, &pf, &err) == 0);
+	CHECK(pf.profit == 5 && pf.contacts == 4 && pf.threshold == 0.6);
+	CHECK_NEAR(pf.depth, 4.0 / 6.0, TOL);
+	CHECK(am_metrics_calibration(y, s, NULL, 6, 2, cb, &ece, &err) == 0);
+	/* (0, 0.5]: 0.3 0.1, no positive; (0.5, 1]: 3 of 4 */
+	CHECK(cb[0].rows == 2 && cb[0].frac_pos == 0);
+	CHECK_NEAR(cb[1].mean_score, 0.75, TOL);
+	CHECK_NEAR(ece, (2 * 0.2 + 4 * 0.0) / 6.0, TOL);
+	/* percentiles drop NAN, interpolate linearly: 1 2 3 4 */
+	CHECK_NEAR(am_metrics_percentile(v, 5, 0.5), 2.5, TOL);
+	CHECK_NEAR(am_metrics_percentile(v, 4, 0.25), 1.75, TOL);
+}
+
 int
 main(void)
 {
@@ -265,5 +381,8 @@ main(void)
 	test_random();
 	test_lift();
 	test_lift_weights();
+	test_regression();
+	test_multiclass();
+	test_choose_profit();
 	return unit_failures;
 }
