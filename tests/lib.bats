@@ -5,7 +5,7 @@
 load helpers
 
 UNIT="${AM_UNIT:-$AM_ROOT/build/unit}"
-MODULES="art buf clean cli csv feat fs io logreg mat metrics pool rand"
+MODULES="art buf clean cli csv feat fs io logreg mat metrics pool rand rank"
 
 unit() {
 	local t="$UNIT/test_$1"
@@ -29,6 +29,7 @@ unit() {
 @test "lib: am_metrics" { unit metrics; }
 @test "lib: am_pool" { unit pool; }
 @test "lib: am_rand" { unit rand; }
+@test "lib: am_rank and am_strtab" { unit rank; }
 
 @test "lib: every tests/unit/test_*.c has a case above" {
 	for src in "$AM_ROOT"/tests/unit/test_*.c; do
