@@ -55,15 +55,22 @@ auc_of() { # auc_of SCORES: the AUC am-eval reports
 @test "pipeline: predict streams records one by one with --line-buffered" {
 	pipeline "$DATA/bank.csv" duration
 	am am-features -m feat.amm test.clean.csv >test.feat.csv
-	# feed one record, read its score back before the input is closed
-	coproc P { am-predict -m model.amm --line-buffered; }
-	head -2 test.feat.csv >&"${P[1]}"
-	read -r header <&"${P[0]}"
-	read -r -t 10 first <&"${P[0]}"
-	exec {P[1]}>&-
-	wait "$P_PID" || true
-	[[ "$header" == *score*label* ]]
-	[ -n "$first" ]
+	# a producer that writes the header and one record, then stays open:
+	# the score must come back before the input ends
+	mkfifo in
+	{ head -2 test.feat.csv; sleep 30; } >in &
+	writer=$!
+	am-predict -m model.amm --line-buffered <in >out &
+	pred=$!
+	for _ in $(seq 100); do
+		[ "$(wc -l <out)" -ge 2 ] && break
+		sleep 0.1
+	done
+	got=$(wc -l <out)
+	kill "$pred" "$writer" 2>/dev/null || true
+	pkill -P "$writer" sleep 2>/dev/null || true
+	[ "$got" -eq 2 ]
+	[[ "$(head -1 out)" == *score*label* ]]
 }
 
 @test "pipeline: the documented bank-full pipeline reaches AUC >= 0.90" {
