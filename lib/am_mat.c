@@ -332,3 +332,24 @@ am_csr_bytes(const struct am_csr *c)
 	return c->cap_rows * sizeof(*c->ptr) +
 	    c->cap_nnz * (sizeof(*c->idx) + sizeof(*c->val));
 }
+
+int
+am_mat_syev(struct am_mat *a, double *w, struct am_err *err)
+{
+	lapack_int info;
+
+	if (a->rows != a->cols)
+		return am_seterr(err, AM_EDIM,
+		    "eigen: %zu x %zu is not square", a->rows, a->cols);
+	if (too_big(a, err) != 0)
+		return AM_ELIMIT;
+	if (a->rows == 0)
+		return 0;
+	info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)a->rows,
+	    a->data, ld(a), w);
+	if (info != 0)
+		return am_seterr(err, AM_EARG,
+		    "dsyevd: eigenvalues did not converge (info %d)",
+		    (int)info);
+	return 0;
+}

@@ -116,4 +116,13 @@ void am_csr_gemv_t(const struct am_csr *c, const double *x, double *y);
 /* Bytes of memory the matrix holds (its allocated arrays). */
 size_t am_csr_bytes(const struct am_csr *c);
 
+/*
+ * Eigenvalues and eigenvectors of the symmetric matrix 'a' (n x n, its
+ * upper triangle read) by LAPACK dsyevd: 'w' (n doubles) receives the
+ * eigenvalues in ascending order and column j of 'a' the unit eigenvector
+ * of w[j] ('a' is overwritten).  Returns 0, AM_EDIM if 'a' is not square,
+ * AM_ELIMIT, or AM_EARG if LAPACK did not converge.
+ */
+int am_mat_syev(struct am_mat *a, double *w, struct am_err *err);
+
 #endif
