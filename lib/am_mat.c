@@ -339,8 +339,8 @@ am_mat_syev(struct am_mat *a, double *w, struct am_err *err)
 	lapack_int info;
 
 	if (a->rows != a->cols)
-		return am_seterr(err, AM_EDIM,
-		    "eigen: %zu x %zu is not square", a->rows, a->cols);
+		return am_seterr(err, AM_EDIM, "eigen: %zu x %zu is not square",
+		    a->rows, a->cols);
 	if (too_big(a, err) != 0)
 		return AM_ELIMIT;
 	if (a->rows == 0)
