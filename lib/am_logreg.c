@@ -756,14 +756,32 @@ lr_coef(const struct am_model *m, double *bias)
 	return s->w;
 }
 
+static int
+lr_explain(const struct am_model *m, size_t nnz, const uint32_t *idx,
+    const double *val, size_t cls, double *contrib)
+{
+	const struct lr *s = am_model_state(m);
+	double sign = cls == am_model_positive(m) ? 1 : -1;
+	size_t k;
+
+	for (k = 0; k < nnz; k++)
+		if (idx[k] < s->nfeat)
+			contrib[idx[k]] += sign * s->w[idx[k]] * val[k];
+	if (s->bias > 0)
+		contrib[s->nfeat] += sign * s->w[s->nfeat] * s->bias;
+	return 0;
+}
+
 const struct am_model_ops am_logreg_ops = {
-	"logreg",
-	1,
-	2,
-	lr_fit,
-	lr_predict,
-	lr_save,
-	lr_load,
-	lr_free,
-	lr_coef,
+	.name = "logreg",
+	.classifier = 1,
+	.maxclass = 2,
+	.fit = lr_fit,
+	.predict = lr_predict,
+	.save = lr_save,
+	.load = lr_load,
+	.free = lr_free,
+	.coef = lr_coef,
+	.explain = lr_explain,
+	.unit = "log-odds",
 };

@@ -13,6 +13,7 @@
 #include "am_logreg.h"
 #include "am_model.h"
 #include "am_rand.h"
+#include "am_rf.h"
 
 #include "am_banned.h"
 
@@ -30,6 +31,7 @@ struct am_model {
 
 static const struct am_model_ops *const algos[] = {
 	&am_logreg_ops,
+	&am_rf_ops,
 };
 
 const struct am_model_ops *
@@ -46,7 +48,7 @@ am_model_ops_byname(const char *name)
 const char *
 am_model_algos(void)
 {
-	return "logreg";
+	return "logreg,rf";
 }
 
 const struct am_model_ops *
@@ -77,6 +79,33 @@ int
 am_model_format(const struct am_model *m)
 {
 	return m->format;
+}
+
+int
+am_model_is_classifier(const struct am_model *m)
+{
+	return m->schema.nclass > 0;
+}
+
+size_t
+am_model_nout(const struct am_model *m)
+{
+	if (m->ops->nout != NULL)
+		return m->ops->nout(m);
+	return m->schema.nclass > 2 ? m->schema.nclass : 1;
+}
+
+size_t
+am_model_label(const struct am_model *m, const double *out)
+{
+	size_t k, best = 0;
+
+	if (m->schema.nclass <= 2)
+		return out[0] >= 0.5 ? m->pos : 1 - m->pos;
+	for (k = 1; k < m->schema.nclass; k++)
+		if (out[k] > out[best])
+			best = k;
+	return best;
 }
 
 void
@@ -157,7 +186,13 @@ am_model_fit(const struct am_model_ops *ops, const struct am_table *t,
 		am_seterr(err, AM_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if (ops->classifier) {
+	if (!ops->classifier && t->schema.nclass > 0) {
+		am_seterr(err, AM_EARG,
+		    "%s: target '%s' is categorical; %s needs a numeric target",
+		    t->input, tname, ops->name);
+		goto fail;
+	}
+	if (ops->classifier && (!ops->regressor || t->schema.nclass > 0)) {
 		size_t nc = t->schema.nclass;
 		if (nc < 2 || nc > ops->maxclass) {
 			am_seterr(err, AM_EARG,
@@ -339,8 +374,9 @@ am_model_load(const struct am_art *a, const char *name, struct am_err *err)
 	if (am_rd_error(&r) || am_rd_left(&r) != 0 ||
 	    (s->nclass > 0 && m->pos >= s->nclass) ||
 	    (s->nclass == 0 && m->pos != 0) || fmt > AM_FS_LIBSVM ||
-	    (m->ops->classifier &&
-	        (s->nclass < 2 || s->nclass > m->ops->maxclass)))
+	    (m->ops->classifier && (!m->ops->regressor || s->nclass > 0) &&
+	        (s->nclass < 2 || s->nclass > m->ops->maxclass)) ||
+	    (!m->ops->classifier && s->nclass > 0))
 		goto bad;
 	m->format = (int)fmt;
 	if (m->ops->load(m, a, err) != 0)
@@ -470,24 +506,34 @@ am_model_bind(const struct am_model *m, const struct am_fs_schema *in,
 	return b;
 }
 
-int
-am_model_predict(const struct am_model *m, struct am_model_bind *b, size_t nnz,
-    const uint32_t *idx, const double *val, double *out)
+/* Room for 'nnz' entries in the scratch row of 'b'. */
+static int
+grow(struct am_model_bind *b, size_t nnz)
+{
+	size_t cap;
+	uint32_t *ni;
+	double *nv;
+
+	if (nnz <= b->cap)
+		return 0;
+	cap = nnz + nnz / 2 + 16;
+	if ((ni = realloc(b->idx, cap * sizeof(*ni))) == NULL)
+		return AM_ENOMEM;
+	b->idx = ni;
+	if ((nv = realloc(b->val, cap * sizeof(*nv))) == NULL)
+		return AM_ENOMEM;
+	b->val = nv;
+	b->cap = cap;
+	return 0;
+}
+
+/* Map a row into the scratch row of 'b'; the count of entries kept. */
+static size_t
+map_row(struct am_model_bind *b, size_t nnz, const uint32_t *idx,
+    const double *val)
 {
 	size_t k, n = 0;
 
-	if (nnz > b->cap) {
-		size_t cap = nnz + nnz / 2 + 16;
-		uint32_t *ni = realloc(b->idx, cap * sizeof(*ni));
-		double *nv;
-		if (ni == NULL)
-			return AM_ENOMEM;
-		b->idx = ni;
-		if ((nv = realloc(b->val, cap * sizeof(*nv))) == NULL)
-			return AM_ENOMEM;
-		b->val = nv;
-		b->cap = cap;
-	}
 	for (k = 0; k < nnz; k++) {
 		uint32_t j = idx[k];
 		if (b->positional) {
@@ -500,6 +546,56 @@ am_model_predict(const struct am_model *m, struct am_model_bind *b, size_t nnz,
 		b->idx[n] = j;
 		b->val[n++] = val[k];
 	}
+	return n;
+}
+
+int
+am_model_predict(const struct am_model *m, struct am_model_bind *b, size_t nnz,
+    const uint32_t *idx, const double *val, double *out)
+{
+	size_t n;
+
+	if (grow(b, nnz) != 0)
+		return AM_ENOMEM;
+	n = map_row(b, nnz, idx, val);
 	m->ops->predict(m, n, b->idx, b->val, out);
 	return 0;
+}
+
+struct am_model_bind *
+am_model_bind_dup(const struct am_model_bind *b, struct am_err *err)
+{
+	struct am_model_bind *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		goto nomem;
+	*d = *b;
+	d->map = NULL;
+	d->idx = NULL;
+	d->val = NULL;
+	d->cap = 0;
+	if (b->map != NULL) {
+		if ((d->map = malloc((b->nin + 1) * sizeof(*d->map))) == NULL)
+			goto nomem;
+		memcpy(d->map, b->map, b->nin * sizeof(*d->map));
+	}
+	return d;
+nomem:
+	am_model_bind_free(d);
+	am_seterr(err, AM_ENOMEM, "out of memory");
+	return NULL;
+}
+
+int
+am_model_explain(const struct am_model *m, struct am_model_bind *b, size_t nnz,
+    const uint32_t *idx, const double *val, size_t cls, double *contrib)
+{
+	size_t n;
+
+	if (m->ops->explain == NULL)
+		return AM_EMODEL;
+	if (grow(b, nnz) != 0)
+		return AM_ENOMEM;
+	n = map_row(b, nnz, idx, val);
+	return m->ops->explain(m, n, b->idx, b->val, cls, contrib);
 }

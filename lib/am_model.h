@@ -44,6 +44,10 @@
 #include "am_fs.h"
 #include "am_table.h"
 
+struct am_rf_params;
+struct am_mlp_params;
+struct am_seg_params;
+
 /* Hyper-parameters of every algorithm; each uses what applies to it. */
 struct am_model_params {
 	double C;        /* cost of errors (-c), > 0; default 1 */
@@ -62,18 +66,55 @@ struct am_model_params {
 	/* Called after each iteration when not NULL (progress on a TTY). */
 	void (*progress)(void *ctx, int iter, double obj, double gnorm);
 	void *ctx;
+	/* Linear models (logreg, linreg, svm). */
+	int penalty;     /* AM_PENALTY_L2 (default), _L1 or _ENET */
+	double l1_ratio; /* elastic net mix in [0, 1]; < 0: the default */
+	double alpha;    /* linreg: penalty weight (0: OLS) */
+	int loss;        /* svm: 1 (hinge) or 2 (squared hinge); 0: 2 */
+	int multiclass;  /* logreg: AM_MULTI_AUTO, _OVR or _SOFTMAX */
+	/* Trees and networks: their own parameters, NULL for defaults. */
+	const struct am_rf_params *rf;   /* rf (am_rf.h) */
+	const struct am_mlp_params *mlp; /* mlp (am_mlp.h) */
+	const struct am_seg_params *seg; /* gmm, kmeans (am_kmeans.h) */
 };
 
+/* Penalties of the linear models. */
+#define AM_PENALTY_L2   0
+#define AM_PENALTY_L1   1
+#define AM_PENALTY_ENET 2
+
+/* Multi-class strategies. */
+#define AM_MULTI_AUTO    0 /* the algorithm's default */
+#define AM_MULTI_OVR     1 /* one vs rest */
+#define AM_MULTI_SOFTMAX 2 /* multinomial */
+
+/* Fields not named here start as 0 or NULL: add new ones at the end. */
 #define AM_MODEL_PARAMS_INIT                                                   \
 	{                                                                      \
-		1.0, 0, 0, 0, 1.0, 0, NULL, 0, NULL, NULL, 0, 1, 1, NULL, NULL \
+		.C = 1.0, .bias = 1.0, .seed = 1, .threads = 1, .l1_ratio = -1 \
 	}
 
 struct am_model;
 
+/*
+ * What predict writes (the "outputs" of a model), by kind of model:
+ *
+ *   binary classifier      out[0] = P(positive class)            (1)
+ *   classifier, K > 2      out[k] = P(class k), k < K, sum 1     (K)
+ *   regressor              out[0] = the predicted value          (1)
+ *   other (ops->nout)      what the algorithm documents (nout)
+ *
+ * am_model_nout() gives the count; am_model_label() the predicted class
+ * of a classifier from its outputs (binary: positive when out[0] >= 0.5;
+ * K > 2: the first largest probability).
+ *
+ * Concurrency: predict and explain are called from several threads at
+ * once on the same model (am-predict -j): they must not write to the
+ * model; scratch space goes on the stack or is allocated per call.
+ */
 struct am_model_ops {
 	const char *name; /* "logreg" */
-	int classifier;   /* needs a categorical target */
+	int classifier;   /* can fit a categorical target */
 	size_t maxclass;  /* most classes it handles (2: binary) */
 	/*
 	 * Fit on 't' (targets are class indices for a classifier) and set
@@ -101,6 +142,38 @@ struct am_model_ops {
 	 * bias weight when '*bias' > 0 (the bias value).  NULL for others.
 	 */
 	const double *(*coef)(const struct am_model *m, double *bias);
+	/*
+	 * Optional (NULL when absent), added after the members above.
+	 *
+	 * regressor: can fit a numeric target.  With both 'classifier' and
+	 * 'regressor' set, a target with classes (categorical) is
+	 * classified and a numeric one regressed; with only 'classifier', a
+	 * numeric target is made categorical (am_table_classify()).
+	 */
+	int regressor;
+	/*
+	 * nout: outputs predict writes, when not those of the table above
+	 * (e.g. a segmenter); NULL: 1, or K for a K-class classifier.
+	 * outname: the CSV column name of output k for such models (NULL:
+	 * "score", or "p_<class>" for K classes, or "value").
+	 */
+	size_t (*nout)(const struct am_model *m);
+	const char *(*outname)(const struct am_model *m, size_t k);
+	/*
+	 * explain: the contribution of every model feature to the score of
+	 * class 'cls' (binary classifiers: cls is the positive class; a
+	 * regressor: 0) for one row given as for predict, into 'contrib'
+	 * (nfeat + 1 entries, zeroed by the caller; the last is the part
+	 * that belongs to no feature: bias, intercept or base value).  The
+	 * scale is the algorithm's own (linear models: terms w_j x_j of the
+	 * margin, log-odds for logreg; trees: path contributions) and is
+	 * named by 'unit' ("margin", "log-odds", "probability", "value").
+	 * Returns 0 or AM_ENOMEM.
+	 */
+	int (*explain)(const struct am_model *m, size_t nnz,
+	    const uint32_t *idx, const double *val, size_t cls,
+	    double *contrib);
+	const char *unit;
 };
 
 /* The algorithm called 'name', or NULL. */
@@ -145,6 +218,12 @@ const struct am_fs_schema *am_model_schema(const struct am_model *m);
 size_t am_model_nfeat(const struct am_model *m);
 /* The positive class index (binary classifiers). */
 size_t am_model_positive(const struct am_model *m);
+/* Whether 'm' is a classifier (its schema has classes). */
+int am_model_is_classifier(const struct am_model *m);
+/* Outputs predict writes (see the table above struct am_model_ops). */
+size_t am_model_nout(const struct am_model *m);
+/* The predicted class index of a classifier from its outputs 'out'. */
+size_t am_model_label(const struct am_model *m, const double *out);
 /* The format (enum am_fs_format) of the training stream. */
 int am_model_format(const struct am_model *m);
 
@@ -183,5 +262,21 @@ size_t am_model_bind_unused(const struct am_model_bind *b);
  */
 int am_model_predict(const struct am_model *m, struct am_model_bind *b,
     size_t nnz, const uint32_t *idx, const double *val, double *out);
+
+/*
+ * A copy of 'b' with its own scratch space, for another thread (a
+ * binding's scratch is not shared).  NULL with AM_ENOMEM.
+ */
+struct am_model_bind *am_model_bind_dup(const struct am_model_bind *b,
+    struct am_err *err);
+
+/*
+ * Explain one input row (mapped through 'b' as for am_model_predict()):
+ * contrib (nfeat + 1 entries, see ops->explain) for class 'cls'.
+ * Returns 0, AM_ENOMEM, or AM_EMODEL when the algorithm cannot explain.
+ */
+int am_model_explain(const struct am_model *m, struct am_model_bind *b,
+    size_t nnz, const uint32_t *idx, const double *val, size_t cls,
+    double *contrib);
 
 #endif
