@@ -1,0 +1,1368 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * am_rf.c -- random forests on binned features (see am_rf.h).
+ *
+ * Fitting first turns the CSR rows into a column-major matrix of bin
+ * numbers (one byte per row and feature), through a transpose of the
+ * nonzeros: a feature's sorted values with their counts (the implicit
+ * zeros included) give its cut points.  Each tree then grows depth first
+ * over an index array of its in-bag rows, partitioned in place at every
+ * split.  A node's split search builds, for each candidate feature, a
+ * histogram of weighted class counts (or weighted sums of y and y^2) per
+ * bin in one pass over the node's rows, then scans the bins left to
+ * right: the cost per node is O(rows + bins) per feature instead of a
+ * sort.  Candidate features are drawn without replacement until
+ * 'max_features' of them were not constant in the node (constant ones
+ * do not count, as in scikit-learn).
+ *
+ * Trees are independent tasks of am_pool; tree i keeps everything it
+ * makes in its own slot, and the reductions (out-of-bag predictions,
+ * importances) run in tree order afterwards, so the result does not
+ * depend on the thread count.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "am_metrics.h"
+#include "am_pool.h"
+#include "am_rand.h"
+#include "am_rf.h"
+
+#include "am_banned.h"
+
+#define LEAF     UINT32_MAX
+#define MAXBIN   256
+#define VERSION  1
+#define OOBTASKS 64
+
+struct node {
+	uint32_t feat; /* LEAF for a leaf */
+	uint32_t left; /* left child (right = left + 1); K-class leaf: slot */
+	double thr;    /* go left if x <= thr; binary/regression leaf: value */
+};
+
+struct tree {
+	struct node *n;
+	size_t nn, cap;
+	double *val; /* K-class leaves: K probabilities each */
+	size_t nv, vcap;
+	uint8_t *bthr;   /* while fitting: split bin of each node */
+	uint64_t *inbag; /* while fitting: bitset of in-bag rows */
+	double *imp;     /* while fitting: impurity decrease per feature */
+	double *perm;    /* while fitting: permutation importance */
+	int depth, fail;
+};
+
+struct am_rf {
+	size_t nfeat, nclass, ntrees;
+	struct tree *t;
+	struct am_rf_params p;
+	double *imp, *imp_perm; /* nfeat each */
+	double *oob;            /* rows x nout, NAN where no tree had it */
+	size_t rows, oob_rows;
+	double oob_score, oob_auc;
+};
+
+/* Shared by the tasks of one fit. */
+struct fit {
+	struct am_rf *f;
+	const uint8_t *bins;       /* nfeat x rows, column-major */
+	const double *const *edge; /* per feature: nbin[j] - 1 cut points */
+	const int *nbin;
+	const double *y, *rw; /* target, row weight (w x class cost) */
+	size_t rows, nfeat, K, nout, mtry;
+	double total_w;
+};
+
+static size_t
+nout_of(size_t nclass)
+{
+	return nclass > 2 ? nclass : 1;
+}
+
+static void
+tree_release(struct tree *t)
+{
+	free(t->n);
+	free(t->val);
+	free(t->bthr);
+	free(t->inbag);
+	free(t->imp);
+	free(t->perm);
+	memset(t, 0, sizeof(*t));
+}
+
+void
+am_rf_free(struct am_rf *f)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->ntrees && f->t != NULL; i++)
+		tree_release(&f->t[i]);
+	free(f->t);
+	free(f->imp);
+	free(f->imp_perm);
+	free(f->oob);
+	free(f);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* A threshold strictly between a < b that sends a left and b right. */
+static double
+midpoint(double a, double b)
+{
+	double m = a / 2 + b / 2;
+
+	return m >= b || m < a ? a : m;
+}
+
+/*
+ * Cut points of a feature with 'nz' sorted nonzero values 'v' among
+ * 'rows' rows: every gap between distinct values when there are at most
+ * MAXBIN of them, else the gaps at the quantiles.  Returns the count.
+ */
+static int
+cut_points(const double *v, size_t nz, size_t rows, double *edge)
+{
+	size_t i, nd = 0, zeros = rows - nz, cum = 0;
+	int ne = 0, zdone = zeros == 0;
+	double prev = 0;
+	int have = 0;
+
+	/* Count distinct values, zero included when present. */
+	for (i = 0; i < nz; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			nd++;
+	if (zeros > 0) {
+		int zin = 0;
+		for (i = 0; i < nz && !zin; i++)
+			zin = v[i] == 0;
+		nd += !zin;
+	}
+	/* Walk the values in order with their counts, zeros merged in. */
+	i = 0;
+	while (i < nz || !zdone) {
+		double x;
+		size_t c = 0;
+		if (!zdone && (i >= nz || v[i] >= 0)) {
+			x = 0;
+			c = zeros;
+			zdone = 1;
+			while (i < nz && v[i] == 0) {
+				c++;
+				i++;
+			}
+		} else {
+			x = v[i];
+			while (i < nz && v[i] == x) {
+				c++;
+				i++;
+			}
+		}
+		if (have && ne < MAXBIN - 1 &&
+		    (nd <= MAXBIN ||
+		        (double)cum >=
+		            (double)(ne + 1) * (double)rows / MAXBIN))
+			edge[ne++] = midpoint(prev, x);
+		cum += c;
+		prev = x;
+		have = 1;
+	}
+	return ne;
+}
+
+static uint8_t
+bin_of(const double *edge, int ne, double x)
+{
+	int lo = 0, hi = ne;
+
+	/* The first cut point >= x; ne when none (NaN included). */
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (x <= edge[mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return (uint8_t)lo;
+}
+
+/* Bin the rows of 'x': bins, cut points and bin counts per feature. */
+static int
+bin_features(const struct am_csr *x, size_t nfeat, uint8_t *bins, double **edge,
+    int *nbin)
+{
+	size_t rows = x->rows, i, j, k, *cnt, *pos;
+	double *cv = NULL;
+	uint32_t *crow = NULL;
+	int rc = AM_ENOMEM;
+
+	cnt = calloc(nfeat + 1, sizeof(*cnt));
+	pos = calloc(nfeat + 1, sizeof(*pos));
+	cv = malloc((x->nnz + 1) * sizeof(*cv));
+	crow = malloc((x->nnz + 1) * sizeof(*crow));
+	if (cnt == NULL || pos == NULL || cv == NULL || crow == NULL)
+		goto out;
+	for (k = 0; k < x->nnz; k++)
+		if (x->idx[k] < nfeat)
+			cnt[x->idx[k] + 1]++;
+	for (j = 0; j < nfeat; j++)
+		cnt[j + 1] += cnt[j];
+	memcpy(pos, cnt, (nfeat + 1) * sizeof(*pos));
+	for (i = 0; i < rows; i++)
+		for (k = x->ptr[i]; k < x->ptr[i + 1]; k++) {
+			uint32_t c = x->idx[k];
+			if (c >= nfeat)
+				continue;
+			cv[pos[c]] = x->val[k];
+			crow[pos[c]++] = (uint32_t)i;
+		}
+	for (j = 0; j < nfeat; j++) {
+		size_t nz = cnt[j + 1] - cnt[j];
+		double *sorted = malloc((nz + 1) * sizeof(*sorted));
+		uint8_t zb, *col = bins + j * rows;
+		if (sorted == NULL ||
+		    (edge[j] = malloc(MAXBIN * sizeof(double))) == NULL) {
+			free(sorted);
+			goto out;
+		}
+		memcpy(sorted, cv + cnt[j], nz * sizeof(*sorted));
+		qsort(sorted, nz, sizeof(*sorted), cmp_double);
+		nbin[j] = cut_points(sorted, nz, rows, edge[j]) + 1;
+		free(sorted);
+		zb = bin_of(edge[j], nbin[j] - 1, 0);
+		memset(col, zb, rows);
+		for (k = cnt[j]; k < cnt[j + 1]; k++)
+			col[crow[k]] = bin_of(edge[j], nbin[j] - 1, cv[k]);
+	}
+	rc = 0;
+out:
+	free(cnt);
+	free(pos);
+	free(cv);
+	free(crow);
+	return rc;
+}
+
+/* Node impurity from class weights (or sums) 'h' of total weight 'w'. */
+static double
+impurity(int crit, const double *h, size_t K, double w)
+{
+	double s = 0, m;
+	size_t k;
+
+	if (!(w > 0))
+		return 0;
+	if (crit == AM_RF_MSE) {
+		m = h[0] / w;
+		s = h[1] / w - m * m;
+		return s > 0 ? s : 0;
+	}
+	for (k = 0; k < K; k++) {
+		double p = h[k] / w;
+		if (crit == AM_RF_GINI)
+			s += p * p;
+		else if (p > 0)
+			s -= p * log2(p);
+	}
+	return crit == AM_RF_GINI ? 1 - s : s;
+}
+
+/*
+ * The quantity a split maximises, from the left and right class weights
+ * (or sums): for Gini sum_k L_k^2 / W_L + R_k^2 / W_R, for entropy
+ * minus the weighted child entropies (in nats), for squared error
+ * S_L^2 / W_L + S_R^2 / W_R.
+ */
+static double
+proxy(int crit, const double *l, const double *r, size_t K, double wl,
+    double wr)
+{
+	double a = 0, b = 0;
+	size_t k;
+
+	if (crit == AM_RF_MSE)
+		return l[0] * l[0] / wl + r[0] * r[0] / wr;
+	for (k = 0; k < K; k++) {
+		if (crit == AM_RF_GINI) {
+			a += l[k] * l[k];
+			b += r[k] * r[k];
+		} else {
+			if (l[k] > 0)
+				a += l[k] * log(l[k] / wl);
+			if (r[k] > 0)
+				b += r[k] * log(r[k] / wr);
+		}
+	}
+	return crit == AM_RF_GINI ? a / wl + b / wr : a + b;
+}
+
+/* Per task scratch space. */
+struct scratch {
+	uint32_t *idx;  /* in-bag rows */
+	double *sw;     /* sample weight per row (bootstrap count x rw) */
+	uint32_t *feat; /* feature order */
+	double *hist;   /* MAXBIN x H */
+	size_t *hcnt;   /* MAXBIN */
+	double *tot, *lft, *rgt;
+	struct stack {
+		uint32_t node, lo, hi;
+		int depth;
+	} * st;
+	size_t stcap;
+};
+
+static int
+add_node(struct tree *t)
+{
+	if (t->nn == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		struct node *n = realloc(t->n, cap * sizeof(*n));
+		uint8_t *b;
+		if (n == NULL)
+			return -1;
+		t->n = n;
+		if ((b = realloc(t->bthr, cap)) == NULL)
+			return -1;
+		t->bthr = b;
+		t->cap = cap;
+	}
+	memset(&t->n[t->nn], 0, sizeof(t->n[0]));
+	t->bthr[t->nn] = 0;
+	t->nn++;
+	return 0;
+}
+
+/* Make node 'id' a leaf holding the distribution or mean 'tot'. */
+static int
+make_leaf(const struct fit *F, struct tree *t, uint32_t id, const double *tot,
+    double w)
+{
+	struct node *n = &t->n[id];
+	size_t k;
+
+	n->feat = LEAF;
+	if (F->K == 0) {
+		n->thr = w > 0 ? tot[0] / w : 0;
+	} else if (F->K == 2) {
+		n->thr = w > 0 ? tot[1] / w : 0;
+	} else {
+		if (t->nv + F->K > t->vcap) {
+			size_t cap = t->vcap ? 2 * t->vcap : 64 * F->K;
+			double *v = realloc(t->val, cap * sizeof(*v));
+			if (v == NULL)
+				return -1;
+			t->val = v;
+			t->vcap = cap;
+		}
+		n->left = (uint32_t)(t->nv / F->K);
+		for (k = 0; k < F->K; k++)
+			t->val[t->nv++] = w > 0 ? tot[k] / w : 0;
+	}
+	return 0;
+}
+
+/* Sums over rows idx[lo..hi): class weights (K) or S, S2; total weight. */
+static double
+node_totals(const struct fit *F, const struct scratch *s, size_t lo, size_t hi,
+    double *tot)
+{
+	size_t i, H = F->K ? F->K : 2;
+	double w = 0;
+
+	memset(tot, 0, H * sizeof(*tot));
+	for (i = lo; i < hi; i++) {
+		uint32_t r = s->idx[i];
+		double sw = s->sw[r];
+		w += sw;
+		if (F->K) {
+			tot[(size_t)F->y[r]] += sw;
+		} else {
+			tot[0] += sw * F->y[r];
+			tot[1] += sw * F->y[r] * F->y[r];
+		}
+	}
+	return w;
+}
+
+static int
+push(struct scratch *s, size_t *top, uint32_t node, size_t lo, size_t hi,
+    int depth)
+{
+	if (*top == s->stcap) {
+		size_t cap = s->stcap ? 2 * s->stcap : 64;
+		struct stack *st = realloc(s->st, cap * sizeof(*st));
+		if (st == NULL)
+			return -1;
+		s->st = st;
+		s->stcap = cap;
+	}
+	s->st[*top].node = node;
+	s->st[*top].lo = (uint32_t)lo;
+	s->st[*top].hi = (uint32_t)hi;
+	s->st[(*top)++].depth = depth;
+	return 0;
+}
+
+/* Grow tree 't' with generator 'rng'; 0 or -1 (out of memory). */
+static int
+grow(const struct fit *F, struct tree *t, struct scratch *s,
+    struct am_rand *rng)
+{
+	const struct am_rf_params *p = &F->f->p;
+	size_t H = F->K ? F->K : 2, n = 0, top = 0, i, j;
+	int crit = F->K ? p->criterion : AM_RF_MSE;
+
+	/* The sample: bootstrap counts times row weights. */
+	if (p->bootstrap) {
+		memset(s->sw, 0, F->rows * sizeof(*s->sw));
+		for (i = 0; i < F->rows; i++)
+			s->sw[am_rand_below(rng, F->rows)] += 1;
+		for (i = 0; i < F->rows; i++)
+			s->sw[i] *= F->rw[i];
+	} else {
+		memcpy(s->sw, F->rw, F->rows * sizeof(*s->sw));
+	}
+	for (i = 0; i < F->rows; i++)
+		if (s->sw[i] > 0) {
+			s->idx[n++] = (uint32_t)i;
+			t->inbag[i / 64] |= (uint64_t)1 << (i % 64);
+		}
+	for (j = 0; j < F->nfeat; j++)
+		s->feat[j] = (uint32_t)j;
+	if (add_node(t) != 0 || push(s, &top, 0, 0, n, 0) != 0)
+		return -1;
+	while (top > 0) {
+		struct stack cur = s->st[--top];
+		size_t lo = cur.lo, hi = cur.hi, cnt = hi - lo, visited = 0;
+		double w = node_totals(F, s, lo, hi, s->tot), best = -HUGE_VAL;
+		double imp = impurity(crit, s->tot, H, w);
+		long bf = -1;
+		int bb = 0;
+
+		if (cur.depth > t->depth)
+			t->depth = cur.depth;
+		if (cnt < (size_t)p->min_split ||
+		    cnt < 2 * (size_t)p->min_leaf ||
+		    (p->max_depth > 0 && cur.depth >= p->max_depth) ||
+		    imp <= 0 ||
+		    (crit == AM_RF_MSE && imp <= 1e-12 * s->tot[1] / w)) {
+			if (make_leaf(F, t, cur.node, s->tot, w) != 0)
+				return -1;
+			continue;
+		}
+		for (j = 0; j < F->nfeat && visited < F->mtry; j++) {
+			size_t r = j + (size_t)am_rand_below(rng, F->nfeat - j);
+			uint32_t f = s->feat[r], nb = (uint32_t)F->nbin[f];
+			const uint8_t *col = F->bins + (size_t)f * F->rows;
+			size_t b, nl = 0, used = 0, k;
+			double wl = 0;
+
+			s->feat[r] = s->feat[j];
+			s->feat[j] = f;
+			if (nb < 2)
+				continue;
+			memset(s->hist, 0, nb * H * sizeof(*s->hist));
+			memset(s->hcnt, 0, nb * sizeof(*s->hcnt));
+			for (i = lo; i < hi; i++) {
+				uint32_t row = s->idx[i];
+				uint8_t bin = col[row];
+				double sw = s->sw[row];
+				s->hcnt[bin]++;
+				if (F->K) {
+					s->hist[bin * H + (size_t)F->y[row]] +=
+					    sw;
+				} else {
+					s->hist[bin * H] += sw * F->y[row];
+					s->hist[bin * H + 1] += sw;
+				}
+			}
+			for (b = 0; b < nb; b++)
+				used += s->hcnt[b] > 0;
+			if (used < 2)
+				continue; /* constant here: does not count */
+			visited++;
+			memset(s->lft, 0, H * sizeof(*s->lft));
+			for (b = 0; b + 1 < nb; b++) {
+				double wr, sc;
+				if (s->hcnt[b] == 0)
+					continue;
+				nl += s->hcnt[b];
+				if (F->K) {
+					for (k = 0; k < H; k++) {
+						s->lft[k] += s->hist[b * H + k];
+						wl += s->hist[b * H + k];
+					}
+				} else {
+					s->lft[0] += s->hist[b * H];
+					wl += s->hist[b * H + 1];
+				}
+				if (nl < (size_t)p->min_leaf)
+					continue;
+				if (cnt - nl < (size_t)p->min_leaf)
+					break;
+				if (nl == cnt)
+					break;
+				wr = w - wl;
+				if (!(wl > 0) || !(wr > 0))
+					continue;
+				for (k = 0; k < H; k++)
+					s->rgt[k] = s->tot[k] - s->lft[k];
+				sc = proxy(crit, s->lft, s->rgt, F->K ? H : 1,
+				    wl, wr);
+				if (sc > best) {
+					best = sc;
+					bf = (long)f;
+					bb = (int)b;
+				}
+			}
+		}
+		if (bf < 0) {
+			if (make_leaf(F, t, cur.node, s->tot, w) != 0)
+				return -1;
+			continue;
+		}
+		{
+			const uint8_t *col = F->bins + (size_t)bf * F->rows;
+			size_t a = lo, z = hi;
+			uint32_t left = (uint32_t)t->nn;
+			double wl, wr, il, ir;
+
+			while (a < z) {
+				if (col[s->idx[a]] <= bb) {
+					a++;
+				} else {
+					uint32_t tmp = s->idx[a];
+					s->idx[a] = s->idx[--z];
+					s->idx[z] = tmp;
+				}
+			}
+			wl = node_totals(F, s, lo, a, s->lft);
+			wr = node_totals(F, s, a, hi, s->rgt);
+			il = impurity(crit, s->lft, H, wl);
+			ir = impurity(crit, s->rgt, H, wr);
+			t->imp[bf] += w * imp - wl * il - wr * ir;
+			if (add_node(t) != 0 || add_node(t) != 0)
+				return -1;
+			t->n[cur.node].feat = (uint32_t)bf;
+			t->n[cur.node].left = left;
+			t->n[cur.node].thr = F->edge[bf][bb];
+			t->bthr[cur.node] = (uint8_t)bb;
+			if (push(s, &top, left + 1, a, hi, cur.depth + 1) !=
+			        0 ||
+			    push(s, &top, left, lo, a, cur.depth + 1) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+scratch_release(struct scratch *s)
+{
+	free(s->idx);
+	free(s->sw);
+	free(s->feat);
+	free(s->hist);
+	free(s->hcnt);
+	free(s->tot);
+	free(s->st);
+}
+
+uint64_t
+am_rf_tree_seed(uint64_t seed, size_t i)
+{
+	unsigned char b[8];
+	size_t k;
+
+	for (k = 0; k < 8; k++)
+		b[k] = (unsigned char)((uint64_t)i >> (8 * k));
+	return am_hash64(b, sizeof(b), seed);
+}
+
+/* The leaf of tree 't' row 'r' falls in, feature 'pf' read from 'pr'. */
+static const struct node *
+walk_bins(const struct fit *F, const struct tree *t, size_t r, uint32_t pf,
+    size_t pr)
+{
+	uint32_t id = 0;
+
+	while (t->n[id].feat != LEAF) {
+		uint32_t f = t->n[id].feat;
+		uint8_t b = F->bins[(size_t)f * F->rows + (f == pf ? pr : r)];
+		id = t->n[id].left + (b > t->bthr[id]);
+	}
+	return &t->n[id];
+}
+
+/* The tree's output for leaf 'n' into 'out' (nout values), added. */
+static void
+leaf_add(const struct am_rf *f, const struct tree *t, const struct node *n,
+    double *out)
+{
+	size_t k;
+
+	if (f->nclass > 2) {
+		const double *v = t->val + (size_t)n->left * f->nclass;
+		for (k = 0; k < f->nclass; k++)
+			out[k] += v[k];
+	} else {
+		out[0] += n->thr;
+	}
+}
+
+/* Predicted class from outputs (ties to the lower class). */
+static size_t
+argmax(const double *out, size_t nclass)
+{
+	size_t k, best = 0;
+
+	if (nclass == 2)
+		return out[0] > 0.5;
+	for (k = 1; k < nclass; k++)
+		if (out[k] > out[best])
+			best = k;
+	return best;
+}
+
+/* Permutation importance of the features tree 't' uses, out of bag. */
+static int
+permute_tree(const struct fit *F, struct tree *t, struct am_rand *rng)
+{
+	size_t i, n = 0, j, nout = F->nout;
+	size_t *oob = malloc((F->rows + 1) * sizeof(*oob));
+	size_t *perm = malloc((F->rows + 1) * sizeof(*perm));
+	unsigned char *used = calloc(F->nfeat + 1, 1);
+	double base = 0, *o = NULL;
+	int rc = -1;
+
+	if (oob == NULL || perm == NULL || used == NULL ||
+	    (o = malloc((nout + 1) * sizeof(*o))) == NULL)
+		goto out;
+	for (i = 0; i < F->rows; i++)
+		if (!(t->inbag[i / 64] >> (i % 64) & 1))
+			oob[n++] = i;
+	for (i = 0; i < t->nn; i++)
+		if (t->n[i].feat != LEAF)
+			used[t->n[i].feat] = 1;
+	if (n == 0) {
+		rc = 0;
+		goto out;
+	}
+#define ERR(row, pf, pr)                                          \
+	(memset(o, 0, nout * sizeof(*o)),                         \
+	    leaf_add(F->f, t, walk_bins(F, t, row, pf, pr), o),   \
+	    F->K ? (double)(argmax(o, F->K) != (size_t)F->y[row]) \
+	         : (o[0] - F->y[row]) * (o[0] - F->y[row]))
+	for (i = 0; i < n; i++)
+		base += ERR(oob[i], LEAF, 0);
+	for (j = 0; j < F->nfeat; j++) {
+		double e = 0;
+		if (!used[j])
+			continue;
+		memcpy(perm, oob, n * sizeof(*perm));
+		am_rand_shuffle(rng, perm, n);
+		for (i = 0; i < n; i++)
+			e += ERR(oob[i], (uint32_t)j, perm[i]);
+		t->perm[j] = (e - base) / (double)n;
+	}
+#undef ERR
+	rc = 0;
+out:
+	free(oob);
+	free(perm);
+	free(used);
+	free(o);
+	return rc;
+}
+
+static void
+tree_task(void *arg, size_t i)
+{
+	const struct fit *F = arg;
+	struct tree *t = &F->f->t[i];
+	struct scratch s = { 0 };
+	struct am_rand rng;
+	size_t H = F->K ? F->K : 2;
+
+	am_rand_seed(&rng, am_rf_tree_seed(F->f->p.seed, i));
+	s.idx = malloc((F->rows + 1) * sizeof(*s.idx));
+	s.sw = malloc((F->rows + 1) * sizeof(*s.sw));
+	s.feat = malloc((F->nfeat + 1) * sizeof(*s.feat));
+	s.hist = malloc(MAXBIN * H * sizeof(*s.hist));
+	s.hcnt = malloc(MAXBIN * sizeof(*s.hcnt));
+	s.tot = malloc(3 * H * sizeof(*s.tot));
+	t->inbag = calloc(F->rows / 64 + 1, sizeof(*t->inbag));
+	t->imp = calloc(F->nfeat + 1, sizeof(*t->imp));
+	if (F->f->p.permutation)
+		t->perm = calloc(F->nfeat + 1, sizeof(*t->perm));
+	if (s.idx == NULL || s.sw == NULL || s.feat == NULL || s.hist == NULL ||
+	    s.hcnt == NULL || s.tot == NULL || t->inbag == NULL ||
+	    t->imp == NULL || (F->f->p.permutation && t->perm == NULL)) {
+		t->fail = 1;
+		goto out;
+	}
+	s.lft = s.tot + H;
+	s.rgt = s.tot + 2 * H;
+	if (grow(F, t, &s, &rng) != 0) {
+		t->fail = 1;
+		goto out;
+	}
+	if (F->f->p.permutation && F->f->p.bootstrap &&
+	    permute_tree(F, t, &rng) != 0)
+		t->fail = 1;
+out:
+	scratch_release(&s);
+	if (F->f->p.progress != NULL)
+		F->f->p.progress(F->f->p.ctx, (int)i + 1, (int)F->f->ntrees);
+}
+
+/* Out-of-bag predictions of rows in block 'task'. */
+static void
+oob_task(void *arg, size_t task)
+{
+	const struct fit *F = arg;
+	struct am_rf *f = F->f;
+	size_t per = (F->rows + OOBTASKS - 1) / OOBTASKS, r, i, k;
+	size_t lo = task * per, hi = lo + per < F->rows ? lo + per : F->rows;
+
+	for (r = lo; r < hi; r++) {
+		double *o = f->oob + r * F->nout;
+		size_t c = 0;
+		memset(o, 0, F->nout * sizeof(*o));
+		for (i = 0; i < f->ntrees; i++) {
+			const struct tree *t = &f->t[i];
+			if (t->inbag[r / 64] >> (r % 64) & 1)
+				continue;
+			leaf_add(f, t, walk_bins(F, t, r, LEAF, 0), o);
+			c++;
+		}
+		for (k = 0; k < F->nout; k++)
+			o[k] = c > 0 ? o[k] / (double)c : (double)NAN;
+	}
+}
+
+/* Score the out-of-bag predictions: accuracy or R^2, and binary AUC. */
+static int
+oob_score(const struct fit *F, struct am_err *err)
+{
+	struct am_rf *f = F->f;
+	unsigned char *yb = NULL;
+	double *sc = NULL, good = 0, mean = 0, sse = 0, sst = 0;
+	size_t r, n = 0;
+	int rc = 0;
+
+	for (r = 0; r < F->rows; r++) {
+		const double *o = f->oob + r * F->nout;
+		if (isnan(o[0]))
+			continue;
+		n++;
+		if (F->K)
+			good += argmax(o, F->K) == (size_t)F->y[r];
+		else
+			mean += F->y[r];
+	}
+	f->oob_rows = n;
+	if (n == 0)
+		return 0;
+	if (F->K) {
+		f->oob_score = good / (double)n;
+	} else {
+		mean /= (double)n;
+		for (r = 0; r < F->rows; r++) {
+			const double *o = f->oob + r * F->nout;
+			if (isnan(o[0]))
+				continue;
+			sse += (o[0] - F->y[r]) * (o[0] - F->y[r]);
+			sst += (F->y[r] - mean) * (F->y[r] - mean);
+		}
+		f->oob_score = sst > 0 ? 1 - sse / sst : (double)NAN;
+	}
+	if (F->K != 2)
+		return 0;
+	yb = malloc(n + 1);
+	sc = malloc((n + 1) * sizeof(*sc));
+	if (yb == NULL || sc == NULL) {
+		rc = am_seterr(err, AM_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (r = 0, n = 0; r < F->rows; r++) {
+		if (isnan(f->oob[r]))
+			continue;
+		yb[n] = F->y[r] == 1;
+		sc[n++] = f->oob[r];
+	}
+	for (r = 0; r < n && yb[r] == yb[0]; r++)
+		;
+	if (r < n && am_metrics_auc(yb, sc, NULL, n, &f->oob_auc, err) != 0)
+		rc = err != NULL ? err->code : AM_ENOMEM;
+out:
+	free(yb);
+	free(sc);
+	return rc;
+}
+
+static int
+check_params(const struct am_rf_params *p, size_t nclass, struct am_err *err)
+{
+	if (p->ntrees < 1 || p->ntrees > 100000)
+		return am_seterr(err, AM_EARG,
+		    "--trees: %d is not in [1, 100000]", p->ntrees);
+	if (p->min_leaf < 1)
+		return am_seterr(err, AM_EARG, "--min-leaf: %d is below 1",
+		    p->min_leaf);
+	if (p->min_split < 2)
+		return am_seterr(err, AM_EARG, "--min-split: %d is below 2",
+		    p->min_split);
+	if (p->max_depth < 0)
+		return am_seterr(err, AM_EARG, "--max-depth: %d is negative",
+		    p->max_depth);
+	if (!(p->max_feat >= 0) || !isfinite(p->max_feat))
+		return am_seterr(err, AM_EARG,
+		    "--max-features: %g is not a fraction or a count",
+		    p->max_feat);
+	if (nclass > 0 && p->criterion == AM_RF_MSE)
+		return am_seterr(err, AM_EARG,
+		    "--criterion: mse is for a numeric target");
+	if (nclass == 0 && p->criterion != AM_RF_MSE &&
+	    p->criterion != AM_RF_GINI)
+		return am_seterr(err, AM_EARG,
+		    "--criterion: gini and entropy are for a categorical target");
+	return 0;
+}
+
+struct am_rf *
+am_rf_fit(const struct am_csr *x, size_t nfeat, const double *y,
+    const double *w, size_t nclass, const double *cost,
+    const struct am_rf_params *p, struct am_err *err)
+{
+	struct fit F = { 0 };
+	struct am_rf *f = NULL;
+	struct am_pool *pool = NULL;
+	uint8_t *bins = NULL;
+	double **edge = NULL, *rw = NULL, sum;
+	int *nbin = NULL;
+	size_t i, j, rows = x->rows;
+
+	if (check_params(p, nclass, err) != 0)
+		return NULL;
+	if (rows == 0 || rows >= UINT32_MAX || nfeat >= UINT32_MAX) {
+		am_seterr(err, AM_EARG, "rf: %zu rows is out of range", rows);
+		return NULL;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		goto nomem;
+	f->nfeat = nfeat;
+	f->nclass = nclass;
+	f->p = *p;
+	f->rows = rows;
+	f->oob_score = f->oob_auc = (double)NAN;
+	if (!p->bootstrap) {
+		f->p.oob = 0;
+		f->p.permutation = 0;
+	}
+	if (f->p.permutation)
+		f->p.oob = 1;
+	f->t = calloc((size_t)p->ntrees, sizeof(*f->t));
+	f->imp = calloc(nfeat + 1, sizeof(*f->imp));
+	if (f->t == NULL || f->imp == NULL)
+		goto nomem;
+	f->ntrees = (size_t)p->ntrees;
+	bins = malloc(nfeat * rows + 1);
+	edge = calloc(nfeat + 1, sizeof(*edge));
+	nbin = calloc(nfeat + 1, sizeof(*nbin));
+	rw = malloc(rows * sizeof(*rw));
+	if (bins == NULL || edge == NULL || nbin == NULL || rw == NULL)
+		goto nomem;
+	for (i = 0; i < rows; i++)
+		rw[i] = (w != NULL ? w[i] : 1) *
+		    (nclass > 0 && cost != NULL ? cost[(size_t)y[i]] : 1);
+	if (bin_features(x, nfeat, bins, edge, nbin) != 0)
+		goto nomem;
+	F.f = f;
+	F.bins = bins;
+	F.edge = (const double *const *)edge;
+	F.nbin = nbin;
+	F.y = y;
+	F.rw = rw;
+	F.rows = rows;
+	F.nfeat = nfeat;
+	F.K = nclass;
+	F.nout = nout_of(nclass);
+	if (p->max_feat == 0)
+		F.mtry = nclass > 0 ? (size_t)sqrt((double)nfeat) : nfeat;
+	else if (p->max_feat < 1)
+		F.mtry = (size_t)(p->max_feat * (double)nfeat);
+	else
+		F.mtry = (size_t)p->max_feat;
+	if (F.mtry < 1)
+		F.mtry = 1;
+	if (F.mtry > nfeat)
+		F.mtry = nfeat;
+	if ((pool = am_pool_new(p->threads, err)) == NULL)
+		goto fail;
+	am_pool_run(pool, f->ntrees, tree_task, &F);
+	for (i = 0; i < f->ntrees; i++)
+		if (f->t[i].fail)
+			goto nomem;
+	/* Impurity importances: per tree normalised, averaged, in order. */
+	for (i = 0; i < f->ntrees; i++) {
+		for (j = 0, sum = 0; j < nfeat; j++)
+			sum += f->t[i].imp[j];
+		for (j = 0; j < nfeat && sum > 0; j++)
+			f->imp[j] += f->t[i].imp[j] / sum;
+	}
+	for (j = 0, sum = 0; j < nfeat; j++)
+		sum += f->imp[j];
+	for (j = 0; j < nfeat && sum > 0; j++)
+		f->imp[j] /= sum;
+	if (f->p.permutation) {
+		if ((f->imp_perm = calloc(nfeat + 1, sizeof(double))) == NULL)
+			goto nomem;
+		for (i = 0; i < f->ntrees; i++)
+			for (j = 0; j < nfeat; j++)
+				f->imp_perm[j] +=
+				    f->t[i].perm[j] / (double)f->ntrees;
+	}
+	if (f->p.oob) {
+		if ((f->oob = malloc(rows * F.nout * sizeof(double))) == NULL)
+			goto nomem;
+		am_pool_run(pool, OOBTASKS, oob_task, &F);
+		if (oob_score(&F, err) != 0)
+			goto fail;
+	}
+	for (i = 0; i < f->ntrees; i++) {
+		struct tree *t = &f->t[i];
+		free(t->bthr);
+		free(t->inbag);
+		free(t->imp);
+		free(t->perm);
+		t->bthr = NULL;
+		t->inbag = NULL;
+		t->imp = t->perm = NULL;
+	}
+	goto out;
+nomem:
+	am_seterr(err, AM_ENOMEM, "out of memory");
+fail:
+	am_rf_free(f);
+	f = NULL;
+out:
+	am_pool_free(pool);
+	for (j = 0; edge != NULL && j < nfeat; j++)
+		free(edge[j]);
+	free(edge);
+	free(nbin);
+	free(bins);
+	free(rw);
+	return f;
+}
+
+/* Leaf of tree 't' for the dense row 'x'. */
+static const struct node *
+walk(const struct tree *t, const double *x)
+{
+	uint32_t id = 0;
+
+	while (t->n[id].feat != LEAF)
+		id = t->n[id].left + !(x[t->n[id].feat] <= t->n[id].thr);
+	return &t->n[id];
+}
+
+/* Leaf of tree 't' for a sparse row, looking features up by a scan. */
+static const struct node *
+walk_sparse(const struct tree *t, size_t nnz, const uint32_t *idx,
+    const double *val)
+{
+	uint32_t id = 0;
+	size_t k;
+
+	while (t->n[id].feat != LEAF) {
+		double v = 0;
+		for (k = 0; k < nnz; k++)
+			if (idx[k] == t->n[id].feat) {
+				v = val[k];
+				break;
+			}
+		id = t->n[id].left + !(v <= t->n[id].thr);
+	}
+	return &t->n[id];
+}
+
+#define STACKFEAT 512
+
+void
+am_rf_predict(const struct am_rf *f, size_t nnz, const uint32_t *idx,
+    const double *val, double *out)
+{
+	double stack[STACKFEAT], *x = stack;
+	size_t i, k, nout = nout_of(f->nclass);
+
+	if (f->nfeat > STACKFEAT)
+		x = calloc(f->nfeat, sizeof(*x));
+	else
+		memset(stack, 0, f->nfeat * sizeof(*stack));
+	memset(out, 0, nout * sizeof(*out));
+	if (x != NULL)
+		for (k = 0; k < nnz; k++)
+			if (idx[k] < f->nfeat)
+				x[idx[k]] = val[k];
+	for (i = 0; i < f->ntrees; i++) {
+		const struct tree *t = &f->t[i];
+		leaf_add(f, t,
+		    x != NULL ? walk(t, x) : walk_sparse(t, nnz, idx, val),
+		    out);
+	}
+	for (k = 0; k < nout; k++)
+		out[k] /= (double)f->ntrees;
+	if (x != stack)
+		free(x);
+}
+
+void
+am_rf_predict_tree(const struct am_rf *f, size_t i, size_t nnz,
+    const uint32_t *idx, const double *val, double *out)
+{
+	memset(out, 0, nout_of(f->nclass) * sizeof(*out));
+	leaf_add(f, &f->t[i], walk_sparse(&f->t[i], nnz, idx, val), out);
+}
+
+void
+am_rf_info(const struct am_rf *f, struct am_rf_info *info)
+{
+	size_t i, j;
+
+	memset(info, 0, sizeof(*info));
+	info->ntrees = f->ntrees;
+	for (i = 0; i < f->ntrees; i++) {
+		info->nodes += f->t[i].nn;
+		for (j = 0; j < f->t[i].nn; j++)
+			info->leaves += f->t[i].n[j].feat == LEAF;
+		if (f->t[i].depth > info->max_depth)
+			info->max_depth = f->t[i].depth;
+	}
+	info->oob_score = f->oob_score;
+	info->oob_auc = f->oob_auc;
+	info->oob_rows = f->oob_rows;
+	info->imp_impurity = f->imp;
+	info->imp_perm = f->imp_perm;
+}
+
+int
+am_rf_oob_row(const struct am_rf *f, size_t i, double *out)
+{
+	size_t k, nout = nout_of(f->nclass);
+
+	if (f->oob == NULL || i >= f->rows || isnan(f->oob[i * nout]))
+		return -1;
+	for (k = 0; k < nout; k++)
+		out[k] = f->oob[i * nout + k];
+	return 0;
+}
+
+void
+am_rf_encode(const struct am_rf *f, struct am_buf *b)
+{
+	size_t i, j;
+
+	am_buf_u32(b, VERSION);
+	am_buf_u64(b, f->nfeat);
+	am_buf_u32(b, (uint32_t)f->nclass);
+	am_buf_u32(b, (uint32_t)f->ntrees);
+	for (i = 0; i < f->ntrees; i++) {
+		const struct tree *t = &f->t[i];
+		am_buf_u32(b, (uint32_t)t->nn);
+		am_buf_u32(b, (uint32_t)t->depth);
+		for (j = 0; j < t->nn; j++) {
+			am_buf_u32(b, t->n[j].feat);
+			am_buf_u32(b, t->n[j].left);
+			am_buf_f64(b, t->n[j].thr);
+		}
+		if (f->nclass > 2) {
+			am_buf_u32(b, (uint32_t)(t->nv / f->nclass));
+			am_buf_f64s(b, t->val, t->nv);
+		}
+	}
+}
+
+static int
+bad(struct am_err *err, const char *what, size_t tree)
+{
+	return am_seterr(err, AM_EFORMAT, "'rf' section: tree %zu: %s",
+	    tree + 1, what);
+}
+
+/* Read tree 'i' of 'f' from 'r'; 0 or an AM_E* code. */
+static int
+decode_tree(struct am_rf *f, size_t i, struct am_rd *r, struct am_err *err)
+{
+	struct tree *t = &f->t[i];
+	size_t j, nn = am_rd_u32(r), nleaf = 0;
+
+	t->depth = (int)am_rd_u32(r);
+	if (am_rd_error(r) || nn == 0 || nn > am_rd_left(r) / 16 ||
+	    t->depth < 0)
+		return bad(err, "truncated", i);
+	if ((t->n = malloc(nn * sizeof(*t->n))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	t->nn = t->cap = nn;
+	for (j = 0; j < nn; j++) {
+		struct node *n = &t->n[j];
+		n->feat = am_rd_u32(r);
+		n->left = am_rd_u32(r);
+		n->thr = am_rd_f64(r);
+		if (n->feat == LEAF) {
+			if (f->nclass == 2 && !(n->thr >= 0 && n->thr <= 1))
+				return bad(err, "leaf value out of [0, 1]", i);
+			if (!isfinite(n->thr))
+				return bad(err, "leaf value not finite", i);
+			if (f->nclass > 2 && n->left > nn)
+				return bad(err, "leaf slot out of range", i);
+			nleaf++;
+		} else if (n->feat >= f->nfeat || n->left <= j ||
+		    (size_t)n->left + 1 >= nn || isnan(n->thr)) {
+			return bad(err, "node out of range", i);
+		}
+	}
+	if (f->nclass > 2) {
+		size_t nv = am_rd_u32(r);
+		if (am_rd_error(r) || nv > nleaf ||
+		    nv > am_rd_left(r) / 8 / f->nclass)
+			return bad(err, "truncated", i);
+		t->nv = t->vcap = nv * f->nclass;
+		if ((t->val = malloc((t->nv + 1) * sizeof(*t->val))) == NULL)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		am_rd_f64s(r, t->val, t->nv);
+		for (j = 0; j < t->nv; j++)
+			if (!(t->val[j] >= 0 && t->val[j] <= 1))
+				return bad(err,
+				    "class probability out of range", i);
+		for (j = 0; j < nn; j++)
+			if (t->n[j].feat == LEAF && t->n[j].left >= nv)
+				return bad(err, "leaf slot out of range", i);
+	}
+	return am_rd_error(r) ? bad(err, "truncated", i) : 0;
+}
+
+struct am_rf *
+am_rf_decode(const void *data, size_t len, size_t nfeat, size_t nclass,
+    struct am_err *err)
+{
+	struct am_rf *f;
+	struct am_rd r;
+	size_t i, nt;
+	uint64_t nf;
+
+	am_rd_init(&r, data, len);
+	if (am_rd_u32(&r) != VERSION) {
+		am_seterr(err, AM_EFORMAT, "'rf' section: unknown version");
+		return NULL;
+	}
+	nf = am_rd_u64(&r);
+	if (am_rd_error(&r) || nf != nfeat || am_rd_u32(&r) != nclass) {
+		am_seterr(err, AM_EFORMAT,
+		    "'rf' section does not match the model's %zu features",
+		    nfeat);
+		return NULL;
+	}
+	nt = am_rd_u32(&r);
+	if (am_rd_error(&r) || nt == 0 || nt > am_rd_left(&r) / 24) {
+		am_seterr(err, AM_EFORMAT, "'rf' section: bad tree count");
+		return NULL;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (f->t = calloc(nt, sizeof(*f->t))) == NULL) {
+		free(f);
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	f->nfeat = nfeat;
+	f->nclass = nclass;
+	f->ntrees = nt;
+	f->oob_score = f->oob_auc = (double)NAN;
+	for (i = 0; i < nt; i++)
+		if (decode_tree(f, i, &r, err) != 0)
+			goto fail;
+	if (am_rd_left(&r) != 0) {
+		am_seterr(err, AM_EFORMAT, "'rf' section: trailing bytes");
+		goto fail;
+	}
+	return f;
+fail:
+	am_rf_free(f);
+	return NULL;
+}
+
+/* The model interface: the state is the forest. */
+
+static void
+rf_free(void *state)
+{
+	am_rf_free(state);
+}
+
+static int
+rf_fit(struct am_model *m, const struct am_table *t,
+    const struct am_model_params *p, struct am_err *err)
+{
+	struct am_rf_params rp = AM_RF_PARAMS_INIT;
+	size_t nc = t->schema.nclass;
+	double *cost = NULL;
+	struct am_rf *f;
+
+	if (p->rf != NULL)
+		rp = *p->rf;
+	rp.seed = p->seed;
+	rp.threads = p->threads;
+	if (nc == 0 && p->rf == NULL)
+		rp.criterion = AM_RF_MSE;
+	if (nc > 0) {
+		if ((cost = malloc(nc * sizeof(*cost))) == NULL)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		if (am_model_class_costs(m, t, p, cost, err) != 0) {
+			free(cost);
+			return err != NULL ? err->code : AM_EARG;
+		}
+	} else if (p->ncw > 0 || p->balanced) {
+		return am_seterr(err, AM_EARG,
+		    "rf: class weights need a categorical target");
+	}
+	f = am_rf_fit(&t->x, t->schema.nfeat, t->y, t->w, nc, cost, &rp, err);
+	free(cost);
+	if (f == NULL)
+		return err != NULL && err->code != 0 ? err->code : AM_ENOMEM;
+	am_model_set_state(m, f);
+	return 0;
+}
+
+static void
+rf_predict(const struct am_model *m, size_t nnz, const uint32_t *idx,
+    const double *val, double *out)
+{
+	const struct am_rf *f = am_model_state(m);
+
+	am_rf_predict(f, nnz, idx, val, out);
+	if (f->nclass == 2 && am_model_positive(m) == 0)
+		out[0] = 1 - out[0];
+}
+
+static const char *const crit_name[] = { "gini", "entropy", "mse" };
+
+/* The 'n' largest of 'v' as "name:value,..." into meta 'key'. */
+static int
+set_top(struct am_art *a, const char *key, const struct am_fs_schema *s,
+    const double *v, size_t n)
+{
+	struct am_buf b = AM_BUF_INIT;
+	unsigned char *done = calloc(s->nfeat + 1, 1);
+	size_t i, j;
+	int rc;
+
+	if (done == NULL)
+		return AM_ENOMEM;
+	for (i = 0; i < n && i < s->nfeat; i++) {
+		size_t best = s->nfeat;
+		char num[32];
+		int len;
+		for (j = 0; j < s->nfeat; j++)
+			if (!done[j] && (best == s->nfeat || v[j] > v[best]))
+				best = j;
+		done[best] = 1;
+		if (i > 0)
+			am_buf_put(&b, ",", 1);
+		am_buf_put(&b, s->feat[best], strlen(s->feat[best]));
+		len = snprintf(num, sizeof(num), ":%.4g", v[best]);
+		am_buf_put(&b, num, (size_t)len);
+	}
+	am_buf_put(&b, "", 1);
+	rc = am_buf_error(&b) ? AM_ENOMEM
+	                      : am_art_set(a, key, (const char *)b.data);
+	am_buf_release(&b);
+	free(done);
+	return rc;
+}
+
+static int
+rf_save(const struct am_model *m, struct am_art *a, struct am_err *err)
+{
+	const struct am_rf *f = am_model_state(m);
+	struct am_buf b = AM_BUF_INIT;
+	struct am_rf_info in;
+	int rc;
+
+	am_rf_encode(f, &b);
+	rc = am_buf_error(&b) ? AM_ENOMEM : am_art_add_buf(a, "rf", &b);
+	am_buf_release(&b);
+	am_rf_info(f, &in);
+	rc |= am_art_setf(a, "metric.trees", "%zu", in.ntrees);
+	rc |= am_art_setf(a, "metric.nodes", "%zu", in.nodes);
+	rc |= am_art_setf(a, "metric.leaves", "%zu", in.leaves);
+	rc |= am_art_setf(a, "metric.max_depth", "%d", in.max_depth);
+	if (f->rows > 0) {
+		/* Just fitted: the parameters and what the fit measured. */
+		const struct am_rf_params *p = &f->p;
+		rc |= am_art_setf(a, "hyper.trees", "%d", p->ntrees);
+		rc |= am_art_setf(a, "hyper.max_depth", "%d", p->max_depth);
+		rc |= am_art_setf(a, "hyper.min_leaf", "%d", p->min_leaf);
+		rc |= am_art_setf(a, "hyper.min_split", "%d", p->min_split);
+		rc |=
+		    am_art_setf(a, "hyper.max_features", "%.17g", p->max_feat);
+		rc |= am_art_set(a, "hyper.criterion",
+		    crit_name[f->nclass > 0 ? p->criterion : AM_RF_MSE]);
+		rc |= am_art_setf(a, "hyper.bootstrap", "%d", p->bootstrap);
+		if (!isnan(in.oob_score))
+			rc |= am_art_setf(a,
+			    f->nclass > 0 ? "metric.oob_accuracy"
+			                  : "metric.oob_r2",
+			    "%.17g", in.oob_score);
+		if (!isnan(in.oob_auc))
+			rc |= am_art_setf(a, "metric.oob_auc", "%.17g",
+			    in.oob_auc);
+		rc |= set_top(a, "metric.importance_impurity",
+		    am_model_schema(m), in.imp_impurity, 10);
+		if (in.imp_perm != NULL)
+			rc |= set_top(a, "metric.importance_permutation",
+			    am_model_schema(m), in.imp_perm, 10);
+	}
+	return rc != 0 ? am_seterr(err, AM_ENOMEM, "out of memory") : 0;
+}
+
+static int
+rf_load(struct am_model *m, const struct am_art *a, struct am_err *err)
+{
+	const void *sec;
+	struct am_rf *f;
+	size_t len;
+
+	if ((sec = am_art_section(a, "rf", &len)) == NULL)
+		return am_seterr(err, AM_EFORMAT, "no 'rf' section");
+	f = am_rf_decode(sec, len, am_model_nfeat(m),
+	    am_model_schema(m)->nclass, err);
+	if (f == NULL)
+		return err != NULL && err->code != 0 ? err->code : AM_EFORMAT;
+	am_model_set_state(m, f);
+	return 0;
+}
+
+const struct am_model_ops am_rf_ops = {
+	.name = "rf",
+	.classifier = 1,
+	.maxclass = 1000,
+	.fit = rf_fit,
+	.predict = rf_predict,
+	.save = rf_save,
+	.load = rf_load,
+	.free = rf_free,
+	.regressor = 1,
+	.unit = "probability",
+};
