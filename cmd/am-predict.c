@@ -17,11 +17,14 @@
 #include "am_fs.h"
 #include "am_io.h"
 #include "am_model.h"
+#include "am_rec.h"
+#include "am_pool.h"
 
 #include "am_banned.h"
 
 enum {
 	OPT_COEF = 256,
+	OPT_EXPLAIN,
 	OPT_FROM,
 	OPT_LINE_BUFFERED,
 	OPT_VERSION,
@@ -31,12 +34,14 @@ struct opts {
 	const char *model, *target, *path;
 	const char **ids;
 	size_t nid;
-	int from, delim, quiet, verbose, coef, lbuf;
+	int from, delim, quiet, verbose, coef, lbuf, threads;
+	size_t explain;
 };
 
 static const struct option longopts[] = {
 	{ "coef", no_argument, NULL, OPT_COEF },
 	{ "delimiter", required_argument, NULL, 'd' },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "help", no_argument, NULL, 'h' },
 	{ "id", required_argument, NULL, 'i' },
@@ -44,6 +49,7 @@ static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "target", required_argument, NULL, 't' },
+	{ "threads", required_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -67,11 +73,12 @@ static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
 	const char **p;
+	long n;
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":d:hi:m:qt:v", longopts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, ":d:hi:j:m:qt:v", longopts,
+	            NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			if ((o->delim = parse_delim(optarg)) < 0) {
@@ -89,6 +96,15 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->ids = p;
 			o->ids[o->nid++] = optarg;
 			break;
+		case 'j':
+			if (am_parse_long(optarg, 1, 256, &n) != 0) {
+				warnx("-j: '%s' is not a thread count in "
+				      "[1, 256]",
+				    optarg);
+				usage();
+			}
+			o->threads = (int)n;
+			break;
 		case 'm':
 			o->model = optarg;
 			break;
@@ -103,6 +119,15 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case OPT_COEF:
 			o->coef = 1;
+			break;
+		case OPT_EXPLAIN:
+			if (am_parse_long(optarg, 1, 1000, &n) != 0) {
+				warnx("--explain: '%s' is not a count in "
+				      "[1, 1000]",
+				    optarg);
+				usage();
+			}
+			o->explain = (size_t)n;
 			break;
 		case OPT_FROM:
 			if ((o->from = am_fs_format_byname(optarg)) < 0) {
@@ -220,70 +245,349 @@ print_coef(const struct am_model *m, const char *name, struct am_err *e)
 	return 0;
 }
 
+/* The name of output column k (see am_model.h). */
 static void
-write_header(struct am_csv_writer *out, const struct am_fs_schema *s)
+put_outname(struct am_csv_writer *out, const struct am_model *m, size_t k)
 {
-	size_t i;
+	const struct am_fs_schema *ms = am_model_schema(m);
+	const struct am_model_ops *ops = am_model_ops(m);
+	char *name;
+	size_t len;
+
+	if (ops->outname != NULL) {
+		am_csv_puts(out, ops->outname(m, k));
+	} else if (!am_model_is_classifier(m)) {
+		am_csv_puts(out, "value");
+	} else if (ms->nclass <= 2) {
+		am_csv_puts(out, "score");
+	} else {
+		len = strlen(ms->classes[k]) + 3;
+		if ((name = malloc(len)) == NULL)
+			err(AM_EXIT_FAILURE, "out of memory");
+		(void)snprintf(name, len, "p_%s", ms->classes[k]);
+		am_csv_puts(out, name);
+		free(name);
+	}
+}
+
+static void
+write_header(const struct opts *o, struct am_csv_writer *out,
+    const struct am_fs_schema *s, const struct am_model *m)
+{
+	size_t i, nout = am_model_nout(m);
+	char name[64];
 
 	for (i = 0; i < s->nid; i++)
 		am_csv_puts(out, s->id[i]);
 	if (s->target != NULL)
 		am_csv_puts(out, s->target);
-	am_csv_puts(out, "score");
-	am_csv_puts(out, "label");
+	for (i = 0; i < nout; i++)
+		put_outname(out, m, i);
+	if (am_model_is_classifier(m) && am_model_ops(m)->outname == NULL)
+		am_csv_puts(out, "label");
+	for (i = 0; i < o->explain; i++) {
+		(void)snprintf(name, sizeof(name), "feature_%zu", i + 1);
+		am_csv_puts(out, name);
+		(void)snprintf(name, sizeof(name), "contrib_%zu", i + 1);
+		am_csv_puts(out, name);
+	}
 	am_csv_end(out);
+}
+
+/*
+ * Batch prediction.  The reader fills a batch of rows (features copied,
+ * the id and target fields already written as CSV text); the batch is
+ * cut into CHUNKS chunks, each predicted and formatted into its own
+ * memory stream by some thread, and the chunks are written in order.
+ * The cut depends only on the batch, so the output is the same for any
+ * -j.  With --line-buffered a batch is one row.
+ */
+#define BATCH  8192
+#define CHUNKS 16
+
+struct batch {
+	const struct opts *o;
+	const struct am_model *m;
+	size_t rows;
+	size_t *ptr; /* row offsets into idx, val (BATCH + 1) */
+	uint32_t *idx;
+	double *val;
+	size_t cap;
+	char *pre; /* prefix text of the rows (ids, target) */
+	size_t prelen, *preoff; /* BATCH + 1 offsets */
+	FILE *pref;
+	struct am_model_bind *bind[CHUNKS];
+	char *text[CHUNKS];
+	size_t len[CHUNKS];
+	int rc[CHUNKS];
+};
+
+/* The 'k' largest |contrib| (ties: lower feature first) into 'top'. */
+static size_t
+top_k(const double *c, size_t n, size_t k, size_t *top)
+{
+	size_t j, i, got = 0;
+
+	for (j = 0; j < n; j++) {
+		double a = fabs(c[j]);
+		if (!(a > 0))
+			continue;
+		if (got == k && !(a > fabs(c[top[got - 1]])))
+			continue;
+		i = got < k ? got++ : got - 1;
+		while (i > 0 && a > fabs(c[top[i - 1]])) {
+			top[i] = top[i - 1];
+			i--;
+		}
+		top[i] = j;
+	}
+	return got;
+}
+
+static void
+run_chunk(void *arg, size_t chunk)
+{
+	struct batch *b = arg;
+	const struct am_model *m = b->m;
+	const struct am_fs_schema *ms = am_model_schema(m);
+	size_t per = (b->rows + CHUNKS - 1) / CHUNKS;
+	size_t r0 = chunk * per, r1 = r0 + per, r, k, nout = am_model_nout(m);
+	size_t nf = ms->nfeat, *top = NULL, ntop;
+	int label = am_model_is_classifier(m) &&
+	    am_model_ops(m)->outname == NULL;
+	double *out = NULL, *contrib = NULL;
+	struct am_csv_writer w;
+	FILE *f;
+
+	b->text[chunk] = NULL;
+	b->len[chunk] = 0;
+	b->rc[chunk] = 0;
+	if (r1 > b->rows)
+		r1 = b->rows;
+	if (r0 >= r1)
+		return;
+	if ((f = open_memstream(&b->text[chunk], &b->len[chunk])) == NULL ||
+	    (out = malloc((nout + 1) * sizeof(*out))) == NULL ||
+	    (b->o->explain > 0 &&
+	        ((contrib = malloc((nf + 1) * sizeof(*contrib))) == NULL ||
+	            (top = malloc(b->o->explain * sizeof(*top))) == NULL))) {
+		b->rc[chunk] = AM_ENOMEM;
+		goto out;
+	}
+	am_csv_writer_init(&w, f, ',');
+	for (r = r0; r < r1; r++) {
+		const uint32_t *idx = b->idx + b->ptr[r];
+		const double *val = b->val + b->ptr[r];
+		size_t nnz = b->ptr[r + 1] - b->ptr[r], cls = 0;
+		if (am_model_predict(m, b->bind[chunk], nnz, idx, val, out) !=
+		    0) {
+			b->rc[chunk] = AM_ENOMEM;
+			goto out;
+		}
+		/* The prefix fields are already written: say so. */
+		w.nfield = b->preoff[r + 1] - b->preoff[r];
+		(void)fwrite(b->pre + b->preoff[r], 1, w.nfield, f);
+		for (k = 0; k < nout; k++)
+			am_csv_put_double(&w, out[k]);
+		if (label) {
+			cls = am_model_label(m, out);
+			am_csv_puts(&w, ms->classes[cls]);
+			if (ms->nclass <= 2)
+				cls = am_model_positive(m);
+		}
+		if (b->o->explain > 0) {
+			int rc;
+			memset(contrib, 0, (nf + 1) * sizeof(*contrib));
+			if ((rc = am_model_explain(m, b->bind[chunk], nnz, idx,
+			         val, cls, contrib)) != 0) {
+				b->rc[chunk] = rc;
+				goto out;
+			}
+			ntop = top_k(contrib, nf, b->o->explain, top);
+			for (k = 0; k < b->o->explain; k++) {
+				if (k < ntop) {
+					am_csv_puts(&w, ms->feat[top[k]]);
+					am_csv_put_double(&w, contrib[top[k]]);
+				} else {
+					am_csv_put(&w, "", 0);
+					am_csv_put(&w, "", 0);
+				}
+			}
+		}
+		am_csv_end(&w);
+	}
+out:
+	if (f != NULL && fclose(f) != 0 && b->rc[chunk] == 0)
+		b->rc[chunk] = AM_ENOMEM;
+	free(out);
+	free(contrib);
+	free(top);
+}
+
+/* Append a row to the batch; 0 or AM_ENOMEM. */
+static int
+batch_add(struct batch *b, const struct am_fs_schema *s,
+    const struct am_fs_row *row)
+{
+	struct am_csv_writer w;
+	size_t i, n = b->ptr[b->rows];
+
+	if (n + row->nnz > b->cap) {
+		size_t cap = 2 * (n + row->nnz) + 1024;
+		uint32_t *ni = realloc(b->idx, cap * sizeof(*ni));
+		double *nv;
+		if (ni == NULL)
+			return AM_ENOMEM;
+		b->idx = ni;
+		if ((nv = realloc(b->val, cap * sizeof(*nv))) == NULL)
+			return AM_ENOMEM;
+		b->val = nv;
+		b->cap = cap;
+	}
+	if (row->nnz > 0) {
+		memcpy(b->idx + n, row->idx, row->nnz * sizeof(*b->idx));
+		memcpy(b->val + n, row->val, row->nnz * sizeof(*b->val));
+	}
+	b->ptr[b->rows + 1] = n + row->nnz;
+	am_csv_writer_init(&w, b->pref, ',');
+	for (i = 0; i < s->nid; i++)
+		am_csv_puts(&w, row->ids[i]);
+	if (s->target != NULL) {
+		if (s->nclass > 0 && !isnan(row->target))
+			am_csv_puts(&w, s->classes[(size_t)row->target]);
+		else
+			am_csv_put_double(&w, row->target);
+	}
+	b->rows++;
+	if (fflush(b->pref) != 0)
+		return AM_ENOMEM;
+	b->preoff[b->rows] = b->prelen;
+	return 0;
+}
+
+/* Predict and write the rows of the batch, then empty it. */
+static int
+batch_flush(struct batch *b, struct am_pool *pool, int lbuf)
+{
+	size_t c;
+	int rc = 0;
+
+	if (b->rows == 0)
+		return 0;
+	am_pool_run(pool, CHUNKS, run_chunk, b);
+	for (c = 0; c < CHUNKS; c++) {
+		if (b->rc[c] != 0 && rc == 0)
+			rc = b->rc[c];
+		if (rc == 0 && b->len[c] > 0)
+			(void)fwrite(b->text[c], 1, b->len[c], stdout);
+		free(b->text[c]);
+		b->text[c] = NULL;
+	}
+	if (lbuf)
+		(void)fflush(stdout);
+	b->rows = 0;
+	if (fseeko(b->pref, 0, SEEK_SET) != 0)
+		return AM_ENOMEM;
+	return rc;
 }
 
 static int
 predict(const struct opts *o, const struct am_model *m, struct am_fs_reader *r,
     struct am_err *e)
 {
-	const struct am_fs_schema *ms = am_model_schema(m), *s;
-	struct am_model_bind *b;
+	struct batch b = { 0 };
+	struct am_pool *pool = NULL;
 	struct am_csv_writer out;
 	struct am_fs_row row;
-	size_t i, pos = am_model_positive(m);
+	size_t c, batch = o->lbuf ? 1 : BATCH;
 	unsigned long long n = 0;
-	double score;
-	int rc;
+	int rc = AM_ENOMEM;
 
-	if ((b = am_model_bind(m, am_fs_schema(r), am_fs_format(r), e)) == NULL)
+	b.o = o;
+	b.m = m;
+	if ((b.bind[0] = am_model_bind(m, am_fs_schema(r), am_fs_format(r),
+	         e)) == NULL)
 		return am_err_prefix(e, "%s",
 		    strcmp(o->path, "-") == 0 ? "<stdin>" : o->path);
-	if (o->verbose && am_model_bind_unused(b) > 0)
+	if (o->explain > 0 && am_model_ops(m)->explain == NULL) {
+		rc = am_seterr(e, AM_EMODEL,
+		    "--explain: a '%s' model cannot explain its predictions",
+		    am_model_ops(m)->name);
+		goto out;
+	}
+	for (c = 1; c < CHUNKS; c++)
+		if ((b.bind[c] = am_model_bind_dup(b.bind[0], e)) == NULL)
+			goto out;
+	if ((pool = am_pool_new(o->lbuf ? 1 : o->threads, e)) == NULL)
+		goto out;
+	b.ptr = calloc(BATCH + 1, sizeof(*b.ptr));
+	b.preoff = calloc(BATCH + 1, sizeof(*b.preoff));
+	if (b.ptr == NULL || b.preoff == NULL ||
+	    (b.pref = open_memstream(&b.pre, &b.prelen)) == NULL) {
+		am_seterr(e, rc, "out of memory");
+		goto out;
+	}
+	if (o->verbose && am_model_bind_unused(b.bind[0]) > 0)
 		warnx("%zu input features are not used by the model",
-		    am_model_bind_unused(b));
+		    am_model_bind_unused(b.bind[0]));
 	am_csv_writer_init(&out, stdout, ',');
-	write_header(&out, am_fs_schema(r));
+	write_header(o, &out, am_fs_schema(r), m);
 	if (o->lbuf)
 		(void)fflush(stdout);
 	while ((rc = am_fs_next(r, &row, e)) == 1) {
-		s = am_fs_schema(r);
-		if ((rc = am_model_predict(m, b, row.nnz, row.idx, row.val,
-		         &score)) != 0) {
+		if (b.rows == 0) {
+			b.ptr[0] = 0;
+			b.preoff[0] = 0;
+		}
+		if ((rc = batch_add(&b, am_fs_schema(r), &row)) != 0 ||
+		    (b.rows == batch &&
+		        (rc = batch_flush(&b, pool, o->lbuf)) != 0)) {
 			am_seterr(e, rc, "out of memory");
 			break;
 		}
-		for (i = 0; i < s->nid; i++)
-			am_csv_puts(&out, row.ids[i]);
-		if (s->target != NULL) {
-			if (s->nclass > 0 && !isnan(row.target))
-				am_csv_puts(&out,
-				    s->classes[(size_t)row.target]);
-			else
-				am_csv_put_double(&out, row.target);
-		}
-		am_csv_put_double(&out, score);
-		am_csv_puts(&out, ms->classes[score >= 0.5 ? pos : 1 - pos]);
-		am_csv_end(&out);
-		if (o->lbuf && fflush(stdout) != 0)
+		if (o->lbuf && ferror(stdout))
 			break; /* am_close_stdout() reports it */
 		n++;
 	}
+	if (rc == 0 && (rc = batch_flush(&b, pool, o->lbuf)) != 0)
+		am_seterr(e, rc, "out of memory");
 	if (o->verbose && rc >= 0)
 		warnx("%llu rows scored", n);
-	am_model_bind_free(b);
+out:
+	for (c = 0; c < CHUNKS; c++)
+		am_model_bind_free(b.bind[c]);
+	am_pool_free(pool);
+	if (b.pref != NULL)
+		(void)fclose(b.pref);
+	free(b.pre);
+	free(b.ptr);
+	free(b.preoff);
+	free(b.idx);
+	free(b.val);
 	return rc < 0 ? rc : 0;
+}
+
+/* A recommender (am_rec): predicted ratings of user,item pairs. */
+static int
+rec_predict(const struct opts *o, struct am_err *e)
+{
+	struct am_art *a;
+	struct am_rec *r = NULL;
+	unsigned long long n = 0;
+	int rc;
+
+	if ((a = am_art_load(o->model, "recommender", e)) == NULL)
+		return e->code;
+	if ((r = am_rec_load(a, o->model, e)) == NULL)
+		rc = e->code;
+	else
+		rc = am_rec_predict_csv(r, o->path, o->delim, o->lbuf, stdout,
+		    &n, e);
+	if (rc == 0 && o->verbose)
+		warnx("%llu rows scored", n);
+	am_rec_free(r);
+	am_art_free(a);
+	return rc;
 }
 
 static int
@@ -300,6 +604,8 @@ run(const struct opts *o, struct am_err *e)
 	size_t n, i, nid = 0;
 	int rc, fmt = o->from;
 
+	if (am_rec_is_file(o->model)) /* recommender: user,item -> rating */
+		return rec_predict(o, e);
 	if ((a = am_art_load(o->model, "model", e)) == NULL)
 		return e->code;
 	if ((m = am_model_load(a, o->model, e)) == NULL) {
@@ -364,6 +670,7 @@ main(int argc, char *argv[])
 
 	am_cli_init();
 	o.from = AM_FS_DETECT;
+	o.threads = am_ncpu();
 	parse_args(argc, argv, &o);
 	status = am_exit_status(run(&o, &e));
 	if (status == AM_EXIT_USAGE)

@@ -17,6 +17,8 @@
 #include "am_fs.h"
 #include "am_metrics.h"
 #include "am_model.h"
+#include "am_rf.h"
+#include "am_rec.h"
 #include "am_table.h"
 
 #include "am_banned.h"
@@ -30,6 +32,15 @@ enum {
 	OPT_MAX_ITER,
 	OPT_POS,
 	OPT_VERSION,
+	/* Random forest (-a rf): see tree_opt(). */
+	OPT_RF_TREES = 512,
+	OPT_RF_MAX_DEPTH,
+	OPT_RF_MIN_LEAF,
+	OPT_RF_MIN_SPLIT,
+	OPT_RF_MAX_FEATURES,
+	OPT_RF_CRITERION,
+	OPT_RF_NO_BOOTSTRAP,
+	OPT_RF_PERMUTATION,
 };
 
 struct opts {
@@ -39,6 +50,7 @@ struct opts {
 	size_t nid, ncw;
 	int from, delim, quiet, verbose, have_c;
 	struct am_model_params par;
+	struct am_rf_params rf; /* -a rf */
 };
 
 static const struct option longopts[] = {
@@ -64,6 +76,15 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "weight", required_argument, NULL, 'w' },
+	/* Random forest (-a rf). */
+	{ "criterion", required_argument, NULL, OPT_RF_CRITERION },
+	{ "max-depth", required_argument, NULL, OPT_RF_MAX_DEPTH },
+	{ "max-features", required_argument, NULL, OPT_RF_MAX_FEATURES },
+	{ "min-leaf", required_argument, NULL, OPT_RF_MIN_LEAF },
+	{ "min-split", required_argument, NULL, OPT_RF_MIN_SPLIT },
+	{ "no-bootstrap", no_argument, NULL, OPT_RF_NO_BOOTSTRAP },
+	{ "permutation-importance", no_argument, NULL, OPT_RF_PERMUTATION },
+	{ "trees", required_argument, NULL, OPT_RF_TREES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -117,6 +138,67 @@ bad_value(const char *opt, const char *arg, const char *what)
 {
 	warnx("%s: '%s' is not %s", opt, arg, what);
 	usage();
+}
+
+/* The options of -a rf. */
+static void
+tree_opt(struct am_rf_params *rf, int ch, const char *arg)
+{
+	long n;
+
+	switch (ch) {
+	case OPT_RF_TREES:
+		if (am_parse_long(arg, 1, 100000, &n) != 0)
+			bad_value("--trees", arg, "a count in [1, 100000]");
+		rf->ntrees = (int)n;
+		break;
+	case OPT_RF_MAX_DEPTH:
+		if (am_parse_long(arg, 0, 10000, &n) != 0)
+			bad_value("--max-depth", arg, "a depth in [0, 10000]");
+		rf->max_depth = (int)n;
+		break;
+	case OPT_RF_MIN_LEAF:
+		if (am_parse_long(arg, 1, 1000000000, &n) != 0)
+			bad_value("--min-leaf", arg, "a count >= 1");
+		rf->min_leaf = (int)n;
+		break;
+	case OPT_RF_MIN_SPLIT:
+		if (am_parse_long(arg, 2, 1000000000, &n) != 0)
+			bad_value("--min-split", arg, "a count >= 2");
+		rf->min_split = (int)n;
+		break;
+	case OPT_RF_MAX_FEATURES:
+		if (strcmp(arg, "sqrt") == 0)
+			rf->max_feat = 0;
+		else if (strcmp(arg, "log2") == 0)
+			rf->max_feat = AM_RF_LOG2;
+		else if (strcmp(arg, "all") == 0)
+			rf->max_feat = 1e9;
+		else if (am_parse_double(arg, 0, 1e9, &rf->max_feat) != 0 ||
+		    !(rf->max_feat > 0) ||
+		    (rf->max_feat > 1 && rf->max_feat != floor(rf->max_feat)))
+			bad_value("--max-features", arg,
+			    "sqrt, log2, all, a fraction or a count");
+		else if (rf->max_feat == 1)
+			rf->max_feat = 1e9; /* a fraction of 1: all */
+		break;
+	case OPT_RF_CRITERION:
+		if (strcmp(arg, "gini") == 0)
+			rf->criterion = AM_RF_GINI;
+		else if (strcmp(arg, "entropy") == 0)
+			rf->criterion = AM_RF_ENTROPY;
+		else if (strcmp(arg, "mse") == 0)
+			rf->criterion = AM_RF_MSE;
+		else
+			bad_value("--criterion", arg, "gini, entropy or mse");
+		break;
+	case OPT_RF_NO_BOOTSTRAP:
+		rf->bootstrap = 0;
+		break;
+	case OPT_RF_PERMUTATION:
+		rf->permutation = 1;
+		break;
+	}
 }
 
 static void
@@ -218,6 +300,16 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_VERSION:
 			am_print_version(stdout, "am-train");
 			exit(am_close_stdout(AM_EXIT_OK));
+		case OPT_RF_TREES:
+		case OPT_RF_MAX_DEPTH:
+		case OPT_RF_MIN_LEAF:
+		case OPT_RF_MIN_SPLIT:
+		case OPT_RF_MAX_FEATURES:
+		case OPT_RF_CRITERION:
+		case OPT_RF_NO_BOOTSTRAP:
+		case OPT_RF_PERMUTATION:
+			tree_opt(&o->rf, ch, optarg);
+			break;
 		case ':':
 			if (optopt != 0)
 				warnx("option -%c needs an argument", optopt);
@@ -334,6 +426,7 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	par.ncw = o->ncw;
 	if (tty)
 		par.progress = progress;
+	par.rf = &o->rf;
 	m = am_model_fit(ops, t, &par, e);
 	if (tty)
 		(void)fputs("\n", stderr);
@@ -377,6 +470,235 @@ out:
 	return rc;
 }
 
+/*
+ * Recommenders (-a popularity, itemknn, userknn, mf, ials, bpr) read an
+ * interaction CSV, not a feature stream: they have their own options,
+ * parsed here, and are fitted by am_rec.
+ */
+static int
+rec_wanted(int argc, char *argv[])
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *s = argv[i], *v = NULL;
+		if (strcmp(s, "-a") == 0 ||
+		    (strncmp(s, "--al", 4) == 0 && strchr(s, '=') == NULL &&
+		        strncmp("--algorithm", s, strlen(s)) == 0))
+			v = i + 1 < argc ? argv[++i] : NULL;
+		else if (strncmp(s, "-a", 2) == 0 && s[1] == 'a')
+			v = s + 2;
+		else if (strncmp(s, "--algorithm=", 12) == 0)
+			v = s + 12;
+		if (v != NULL && am_rec_algo_byname(v) >= 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+rec_main(int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "algorithm", required_argument, NULL, 'a' },
+		{ "alpha", required_argument, NULL, 1 },
+		{ "context", required_argument, NULL, 2 },
+		{ "delimiter", required_argument, NULL, 'd' },
+		{ "factors", required_argument, NULL, 3 },
+		{ "half-life", required_argument, NULL, 4 },
+		{ "help", no_argument, NULL, 'h' },
+		{ "item", required_argument, NULL, 5 },
+		{ "lr", required_argument, NULL, 6 },
+		{ "max-iter", required_argument, NULL, 7 },
+		{ "neighbors", required_argument, NULL, 8 },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "rating", required_argument, NULL, 9 },
+		{ "reg", required_argument, NULL, 10 },
+		{ "seed", required_argument, NULL, 's' },
+		{ "shrink", required_argument, NULL, 11 },
+		{ "similarity", required_argument, NULL, 12 },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "time", required_argument, NULL, 13 },
+		{ "user", required_argument, NULL, 14 },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "where", required_argument, NULL, 15 },
+		{ "window", required_argument, NULL, 16 },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct am_rec_params p = AM_REC_PARAMS_INIT;
+	struct am_rec_input in = { "user", "item", NULL, NULL, NULL, NULL, 0 };
+	struct am_rec_report rep;
+	struct am_err e = { 0 };
+	struct am_rec *r = NULL;
+	struct am_art *a = NULL;
+	const char *out = NULL, *path, **where = NULL;
+	char *cmdline = NULL;
+	size_t nw = 0;
+	long n;
+	int ch, quiet = 0, verbose = 0, rc;
+
+	p.threads = am_ncpu();
+	opterr = 0;
+	while (
+	    (ch = getopt_long(argc, argv, ":a:d:hj:o:qs:v", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			p.algo = am_rec_algo_byname(optarg);
+			break;
+		case 'd':
+			if ((in.delim = parse_delim(optarg)) < 0)
+				bad_value("-d", optarg, "one character");
+			break;
+		case 'h':
+			help();
+			exit(am_close_stdout(AM_EXIT_OK));
+		case 'j':
+			if (am_parse_long(optarg, 1, 256, &n) != 0)
+				bad_value("-j", optarg,
+				    "a thread count in [1, 256]");
+			p.threads = (int)n;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 's':
+			if (am_parse_seed(optarg, &p.seed) != 0)
+				bad_value("-s", optarg, "a seed in [0, 2^64)");
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 1:
+			if (am_parse_double(optarg, 0, 1e6, &p.alpha) != 0)
+				bad_value("--alpha", optarg, "in [0, 1e6]");
+			break;
+		case 2:
+			in.context = optarg;
+			break;
+		case 3:
+			if (am_parse_long(optarg, 1, 256, &n) != 0)
+				bad_value("--factors", optarg, "in [1, 256]");
+			p.factors = (int)n;
+			break;
+		case 4:
+			if (am_parse_double(optarg, 0, 1e6, &p.half_life) != 0)
+				bad_value("--half-life", optarg,
+				    "a number of days in [0, 1e6]");
+			break;
+		case 5:
+			in.item = optarg;
+			break;
+		case 6:
+			if (am_parse_double(optarg, 1e-9, 10, &p.lr) != 0)
+				bad_value("--lr", optarg, "in [1e-9, 10]");
+			break;
+		case 7:
+			if (am_parse_long(optarg, 1, 100000, &n) != 0)
+				bad_value("--max-iter", optarg,
+				    "a count in [1, 100000]");
+			p.iters = (int)n;
+			break;
+		case 8:
+			if (am_parse_long(optarg, 1, 100000, &n) != 0)
+				bad_value("--neighbors", optarg,
+				    "a count in [1, 100000]");
+			p.k = (int)n;
+			break;
+		case 9:
+			in.value = optarg;
+			break;
+		case 10:
+			if (am_parse_double(optarg, 1e-12, 1e6, &p.reg) != 0)
+				bad_value("--reg", optarg, "in [1e-12, 1e6]");
+			break;
+		case 11:
+			if (am_parse_double(optarg, 0, 1e9, &p.shrink) != 0)
+				bad_value("--shrink", optarg, "in [0, 1e9]");
+			break;
+		case 12:
+			if ((p.sim = am_rec_sim_byname(optarg)) < 0)
+				bad_value("--similarity", optarg,
+				    "cosine, adjusted or jaccard");
+			break;
+		case 13:
+			in.time = optarg;
+			break;
+		case 14:
+			in.user = optarg;
+			break;
+		case 15:
+			if ((where = realloc(where,
+			         (nw + 2) * sizeof(*where))) == NULL)
+				err(AM_EXIT_FAILURE, "out of memory");
+			where[nw++] = optarg;
+			where[nw] = NULL;
+			break;
+		case 16:
+			if (am_parse_double(optarg, 0, 1e6, &p.window) != 0)
+				bad_value("--window", optarg,
+				    "a number of days in [0, 1e6]");
+			break;
+		case ':':
+			if (optopt != 0)
+				warnx("option -%c needs an argument", optopt);
+			else
+				warnx("option '%s' needs an argument",
+				    argv[optind - 1]);
+			usage();
+		default:
+			if (optopt != 0)
+				warnx("unknown option -%c", optopt);
+			else
+				warnx("unknown option '%s'", argv[optind - 1]);
+			usage();
+		}
+	}
+	if (out == NULL) {
+		warnx("-o MODEL is required (the model file to write)");
+		usage();
+	}
+	if (argc - optind > 1)
+		usage();
+	path = optind < argc ? argv[optind] : "-";
+	in.where = where;
+	rc = AM_ENOMEM;
+	if ((r = am_rec_fit(path, &in, &p, &rep, &e)) == NULL) {
+		rc = e.code;
+		goto done;
+	}
+	if ((a = am_art_new("recommender", am_rec_algo_name(r))) == NULL ||
+	    (cmdline = am_cmdline(argc, argv)) == NULL ||
+	    am_art_lineage(a, cmdline, rep.input, rep.sha256, rep.rows,
+	        p.seed) != 0) {
+		am_seterr(&e, rc, "out of memory");
+		goto done;
+	}
+	if ((rc = am_rec_save(r, a, &e)) != 0 ||
+	    (rc = am_art_save(a, out, &e)) != 0)
+		goto done;
+	if (!quiet)
+		warnx("%s: %llu rows, %zu users, %zu items, %zu pairs",
+		    am_rec_algo_name(r), rep.rows - rep.skipped, rep.users,
+		    rep.items, rep.pairs);
+	if (verbose)
+		warnx("%llu rows skipped (empty id, value <= 0), %llu "
+		      "repeated pairs merged",
+		    rep.skipped, rep.dups);
+done:
+	free(cmdline);
+	free(where);
+	am_art_free(a);
+	am_rec_free(r);
+	if (e.code != AM_OK)
+		warnx("%s", e.msg);
+	rc = am_exit_status(rc);
+	return am_close_stdout(rc == AM_EXIT_USAGE ? AM_EXIT_FAILURE : rc);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -386,10 +708,13 @@ main(int argc, char *argv[])
 	int status;
 
 	am_cli_init();
+	if (rec_wanted(argc, argv)) /* recommenders: see rec_main() */
+		return rec_main(argc, argv);
 	o.algo = "logreg";
 	o.from = AM_FS_DETECT;
 	par.threads = am_ncpu();
 	o.par = par;
+	o.rf = (struct am_rf_params)AM_RF_PARAMS_INIT;
 	parse_args(argc, argv, &o);
 	status = am_exit_status(train(&o, argc, argv, &e));
 	if (status == AM_EXIT_USAGE)
@@ -457,6 +782,21 @@ help(void)
 	    "  -v, --verbose         also report rows and memory use\n"
 	    "  -h, --help            this help\n"
 	    "      --version         print the version\n"
+	    "\n"
+	    "Random forest (-a rf; a categorical target is classified, a numeric\n"
+	    "one regressed):\n"
+	    "      --trees N         trees (default 100)\n"
+	    "      --max-depth N     deepest level, 0 = unlimited (default 0)\n"
+	    "      --min-leaf N      rows at least in a leaf (default 1)\n"
+	    "      --min-split N     rows at least to split a node (default 2)\n"
+	    "      --max-features F  features per split: sqrt, log2, all, a\n"
+	    "                        fraction or a count (default sqrt; all\n"
+	    "                        for regression)\n"
+	    "      --criterion C     gini, entropy or mse (default gini; mse\n"
+	    "                        for regression)\n"
+	    "      --no-bootstrap    grow every tree on all rows (no OOB score)\n"
+	    "      --permutation-importance  also out-of-bag permutation\n"
+	    "                        importances (slower)\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 failure, 2 usage error.\n");
 }
