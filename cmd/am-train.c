@@ -413,7 +413,7 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	fo.csv.delim = o->delim;
 	if ((t = am_table_load(o->path, &fo, AM_TABLE_NEED_TARGET, e)) == NULL)
 		return e->code;
-	if (ops->classifier &&
+	if (ops->classifier && !ops->regressor &&
 	    (rc = am_table_classify(t, ops->maxclass, e)) != 0)
 		goto out;
 	if (o->verbose)
