@@ -370,6 +370,8 @@ train_metrics(const struct am_model *m, const struct am_table *t,
 	int rc = 0;
 
 	*auc = *ll = (double)NAN;
+	if (!am_model_is_classifier(m) || am_model_nout(m) != 1)
+		goto out; /* binary classifiers only (one output each) */
 	if (y == NULL || s == NULL) {
 		rc = am_seterr(e, AM_ENOMEM, "out of memory");
 		goto out;
