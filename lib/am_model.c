@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "am_gmm.h"
+#include "am_kmeans.h"
 #include "am_logreg.h"
 #include "am_model.h"
 #include "am_rand.h"
@@ -32,6 +34,8 @@ struct am_model {
 static const struct am_model_ops *const algos[] = {
 	&am_logreg_ops,
 	&am_rf_ops,
+	&am_gmm_ops,
+	&am_kmeans_ops,
 };
 
 const struct am_model_ops *
@@ -48,7 +52,7 @@ am_model_ops_byname(const char *name)
 const char *
 am_model_algos(void)
 {
-	return "logreg,rf";
+	return "logreg,rf,gmm,kmeans";
 }
 
 const struct am_model_ops *

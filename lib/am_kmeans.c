@@ -1,0 +1,1012 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * am_kmeans.c -- k-means++ seeding, Lloyd iterations with Hamerly's
+ * bounds, mini-batch k-means, the silhouette, and the "kmeans" model
+ * (see am_kmeans.h).
+ *
+ * Hamerly keeps per row the assigned center a, an upper bound u on the
+ * distance to it and a lower bound l on the distance to any other
+ * center.  With s[j] half the distance from center j to its nearest
+ * other center, a row with u <= max(s[a], l) cannot change center and
+ * costs nothing; otherwise u is made exact, and only if the test still
+ * fails are all k distances computed.  After the centers move by p[j],
+ * u grows by p[a] and l shrinks by the largest move of another center.
+ * Centers are recomputed from full sums every iteration (no incremental
+ * updates), so the result is Lloyd's, bit for bit, for any thread count.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "am_buf.h"
+#include "am_kmeans.h"
+
+#include "am_banned.h"
+
+#define MAX_TASKS  64
+#define MIN_CHUNK  1024
+#define KM_VERSION 1
+
+size_t
+am_seg_tasks(size_t n, size_t *chunk)
+{
+	size_t c = (n + MAX_TASKS - 1) / MAX_TASKS;
+
+	if (c < MIN_CHUNK)
+		c = MIN_CHUNK;
+	*chunk = c;
+	return n == 0 ? 1 : (n + c - 1) / c;
+}
+
+void
+am_seg_run(struct am_pool *pool, size_t ntasks,
+    void (*fn)(void *arg, size_t task), void *arg)
+{
+	size_t i;
+
+	if (pool != NULL) {
+		am_pool_run(pool, ntasks, fn, arg);
+		return;
+	}
+	for (i = 0; i < ntasks; i++)
+		fn(arg, i);
+}
+
+static double
+dist2(const double *a, const double *b, size_t d)
+{
+	double s = 0, t;
+	size_t j;
+
+	for (j = 0; j < d; j++) {
+		t = a[j] - b[j];
+		s += t * t;
+	}
+	return s;
+}
+
+void
+am_kmeans_release(struct am_kmeans *km)
+{
+	free(km->centers);
+	free(km->size);
+	memset(km, 0, sizeof(*km));
+}
+
+size_t
+am_kmeans_nearest(const struct am_kmeans *km, const double *x, double *d2)
+{
+	size_t j, best = 0;
+	double b = HUGE_VAL, t;
+
+	for (j = 0; j < km->k; j++)
+		if ((t = dist2(x, km->centers + j * km->d, km->d)) < b) {
+			b = t;
+			best = j;
+		}
+	if (d2 != NULL)
+		*d2 = b;
+	return best;
+}
+
+/* k-means++: the potential of each candidate, split over tasks. */
+struct pp_job {
+	const double *x;
+	size_t n, d, chunk, ncand;
+	const double *mind; /* current squared distance to the centers */
+	const size_t *cand; /* candidate rows */
+	double *pot;        /* ntasks x ncand partial potentials */
+	double *newd;       /* ncand x n: distances with each candidate */
+};
+
+static void
+pp_task(void *arg, size_t t)
+{
+	struct pp_job *j = arg;
+	size_t i, c, lo = t * j->chunk, hi = lo + j->chunk;
+	double v;
+
+	if (hi > j->n)
+		hi = j->n;
+	for (c = 0; c < j->ncand; c++) {
+		const double *xc = j->x + j->cand[c] * j->d;
+		double s = 0;
+		for (i = lo; i < hi; i++) {
+			v = dist2(j->x + i * j->d, xc, j->d);
+			if (v > j->mind[i])
+				v = j->mind[i];
+			j->newd[c * j->n + i] = v;
+			s += v;
+		}
+		j->pot[t * j->ncand + c] = s;
+	}
+}
+
+/* The first row whose cumulative weight passes 'u' (of total 'tot'). */
+static size_t
+draw(const double *w, size_t n, double u)
+{
+	size_t i;
+	double acc = 0;
+
+	for (i = 0; i < n; i++) {
+		acc += w[i];
+		if (acc > u)
+			return i;
+	}
+	/* Rounding left 'u' at the very top: the last row with weight. */
+	for (i = n; i-- > 0;)
+		if (w[i] > 0)
+			return i;
+	return n - 1;
+}
+
+int
+am_kmeans_pp(const double *x, size_t n, size_t d, size_t k, struct am_rand *r,
+    struct am_pool *pool, double *centers, struct am_err *err)
+{
+	struct pp_job j;
+	size_t ntasks, chunk, trials, c, t, i, best, m;
+	double *mind = NULL, *newd = NULL, *pot = NULL, tot, bp, s;
+	size_t cand[32];
+
+	trials = 2 + (size_t)log((double)k);
+	if (trials > 32)
+		trials = 32;
+	ntasks = am_seg_tasks(n, &chunk);
+	mind = malloc(n * sizeof(*mind));
+	newd = malloc(trials * n * sizeof(*newd));
+	pot = malloc(ntasks * trials * sizeof(*pot));
+	if (mind == NULL || newd == NULL || pot == NULL) {
+		free(mind);
+		free(newd);
+		free(pot);
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	}
+	i = (size_t)am_rand_below(r, n);
+	memcpy(centers, x + i * d, d * sizeof(double));
+	tot = 0;
+	for (i = 0; i < n; i++)
+		tot += (mind[i] = dist2(x + i * d, centers, d));
+	for (c = 1; c < k; c++) {
+		if (!(tot > 0)) {
+			/* Fewer distinct rows than centers: repeat one. */
+			i = (size_t)am_rand_below(r, n);
+			memcpy(centers + c * d, x + i * d, d * sizeof(double));
+			continue;
+		}
+		for (t = 0; t < trials; t++)
+			cand[t] = draw(mind, n, am_rand_unif(r) * tot);
+		j.x = x;
+		j.n = n;
+		j.d = d;
+		j.chunk = chunk;
+		j.ncand = trials;
+		j.mind = mind;
+		j.cand = cand;
+		j.pot = pot;
+		j.newd = newd;
+		am_seg_run(pool, ntasks, pp_task, &j);
+		best = 0;
+		bp = HUGE_VAL;
+		for (t = 0; t < trials; t++) {
+			for (s = 0, m = 0; m < ntasks; m++)
+				s += pot[m * trials + t];
+			if (s < bp) {
+				bp = s;
+				best = t;
+			}
+		}
+		memcpy(centers + c * d, x + cand[best] * d, d * sizeof(double));
+		memcpy(mind, newd + best * n, n * sizeof(double));
+		tot = bp;
+	}
+	free(mind);
+	free(newd);
+	free(pot);
+	return 0;
+}
+
+/* One Lloyd iteration with Hamerly's bounds, over tasks. */
+struct ham_job {
+	const double *x;
+	size_t n, d, k, chunk;
+	const double *c;    /* centers */
+	const double *s;    /* half distance to the nearest other center */
+	const double *p;    /* last moves of the centers */
+	double pmax, pmax2; /* largest and second largest move */
+	size_t pmaxj;       /* center of the largest move */
+	uint32_t *a;
+	double *u, *l;
+	double *sum; /* ntasks x k x d */
+	double *cnt; /* ntasks x k */
+};
+
+static void
+ham_task(void *arg, size_t t)
+{
+	struct ham_job *j = arg;
+	size_t i, q, d = j->d, lo = t * j->chunk, hi = lo + j->chunk;
+	double *sum = j->sum + t * j->k * d, *cnt = j->cnt + t * j->k;
+
+	if (hi > j->n)
+		hi = j->n;
+	memset(sum, 0, j->k * d * sizeof(double));
+	memset(cnt, 0, j->k * sizeof(double));
+	for (i = lo; i < hi; i++) {
+		const double *xi = j->x + i * d;
+		uint32_t a = j->a[i];
+		double m;
+
+		j->u[i] += j->p[a];
+		j->l[i] -= a == j->pmaxj ? j->pmax2 : j->pmax;
+		m = j->s[a] > j->l[i] ? j->s[a] : j->l[i];
+		if (j->u[i] > m) {
+			j->u[i] = sqrt(dist2(xi, j->c + a * d, d));
+			if (j->u[i] > m) {
+				double b1 = HUGE_VAL, b2 = HUGE_VAL, v;
+				size_t bj = 0;
+				for (q = 0; q < j->k; q++) {
+					v = dist2(xi, j->c + q * d, d);
+					if (v < b1) {
+						b2 = b1;
+						b1 = v;
+						bj = q;
+					} else if (v < b2)
+						b2 = v;
+				}
+				j->a[i] = a = (uint32_t)bj;
+				j->u[i] = sqrt(b1);
+				j->l[i] = sqrt(b2);
+			}
+		}
+		cnt[a] += 1;
+		for (q = 0; q < d; q++)
+			sum[a * d + q] += xi[q];
+	}
+}
+
+/* Exact assignment and inertia of every row, over tasks. */
+struct fin_job {
+	const double *x;
+	size_t n, d, chunk;
+	const struct am_kmeans *km;
+	uint32_t *a;
+	double *dist; /* per row, or NULL */
+	double *part; /* per task */
+};
+
+static void
+fin_task(void *arg, size_t t)
+{
+	struct fin_job *j = arg;
+	size_t i, lo = t * j->chunk, hi = lo + j->chunk;
+	double s = 0, v;
+
+	if (hi > j->n)
+		hi = j->n;
+	for (i = lo; i < hi; i++) {
+		j->a[i] =
+		    (uint32_t)am_kmeans_nearest(j->km, j->x + i * j->d, &v);
+		if (j->dist != NULL)
+			j->dist[i] = v;
+		s += v;
+	}
+	j->part[t] = s;
+}
+
+/* Assign every row exactly: labels in 'a', sizes and inertia in 'km'. */
+static void
+finish(struct am_kmeans *km, const double *x, size_t n, struct am_pool *pool,
+    uint32_t *a, double *part)
+{
+	struct fin_job f;
+	size_t t, i, ntasks = am_seg_tasks(n, &f.chunk);
+
+	f.x = x;
+	f.n = n;
+	f.d = km->d;
+	f.km = km;
+	f.a = a;
+	f.dist = NULL;
+	f.part = part;
+	am_seg_run(pool, ntasks, fin_task, &f);
+	km->inertia = 0;
+	for (t = 0; t < ntasks; t++)
+		km->inertia += part[t];
+	memset(km->size, 0, km->k * sizeof(double));
+	for (i = 0; i < n; i++)
+		km->size[a[i]] += 1;
+}
+
+/* Mean feature variance times tol: the stopping threshold. */
+static double
+threshold(const double *x, size_t n, size_t d, double tol)
+{
+	double tot = 0, mean, v, s;
+	size_t i, q;
+
+	for (q = 0; q < d; q++) {
+		for (s = 0, i = 0; i < n; i++)
+			s += x[i * d + q];
+		mean = s / (double)n;
+		for (s = 0, i = 0; i < n; i++) {
+			v = x[i * d + q] - mean;
+			s += v * v;
+		}
+		tot += s / (double)n;
+	}
+	return d > 0 ? tol * tot / (double)d : 0;
+}
+
+/* Move empty centers to the rows farthest from their centers. */
+static void
+reseat(struct am_kmeans *km, const double *x, size_t n, const double *cnt,
+    double *c, const uint32_t *a, double *far)
+{
+	size_t i, j, d = km->d, best;
+	int have = 0;
+
+	for (j = 0; j < km->k; j++) {
+		if (cnt[j] > 0)
+			continue;
+		if (!have) {
+			for (i = 0; i < n; i++)
+				far[i] =
+				    dist2(x + i * d, km->centers + a[i] * d, d);
+			have = 1;
+		}
+		for (best = 0, i = 1; i < n; i++)
+			if (far[i] > far[best])
+				best = i;
+		memcpy(c + j * d, x + best * d, d * sizeof(double));
+		far[best] = -1;
+	}
+}
+
+static int
+lloyd(struct am_kmeans *km, const double *x, size_t n, int max_iter, double thr,
+    struct am_pool *pool, uint32_t *a, double *u, double *l, double *work,
+    struct am_err *err)
+{
+	struct ham_job j;
+	size_t k = km->k, d = km->d, ntasks, i, q, t;
+	double *sum, *cnt, *s, *p, *nc, *far, shift, v;
+	int it;
+
+	ntasks = am_seg_tasks(n, &j.chunk);
+	sum = malloc(
+	    (ntasks * k * d + ntasks * k + 3 * k + k * d + n) * sizeof(double));
+	if (sum == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	cnt = sum + ntasks * k * d;
+	s = cnt + ntasks * k;
+	p = s + k;
+	nc = p + k;
+	far = nc + k * d;
+	(void)work;
+	for (i = 0; i < n; i++) {
+		a[i] = 0;
+		u[i] = HUGE_VAL;
+		l[i] = 0;
+	}
+	memset(p, 0, k * sizeof(double));
+	j.x = x;
+	j.n = n;
+	j.d = d;
+	j.k = k;
+	j.c = km->centers;
+	j.s = s;
+	j.p = p;
+	j.pmax = j.pmax2 = 0;
+	j.pmaxj = 0;
+	j.a = a;
+	j.u = u;
+	j.l = l;
+	j.sum = sum;
+	j.cnt = cnt;
+	km->converged = 0;
+	for (it = 0; it < max_iter; it++) {
+		for (q = 0; q < k; q++) {
+			double b = HUGE_VAL;
+			for (t = 0; t < k; t++)
+				if (t != q &&
+				    (v = dist2(km->centers + q * d,
+				         km->centers + t * d, d)) < b)
+					b = v;
+			s[q] = k > 1 ? 0.5 * sqrt(b) : HUGE_VAL;
+		}
+		am_seg_run(pool, ntasks, ham_task, &j);
+		/* Reduce the task slots in task order. */
+		for (q = 0; q < k; q++) {
+			double cn = 0;
+			for (t = 0; t < ntasks; t++)
+				cn += cnt[t * k + q];
+			for (i = 0; i < d; i++) {
+				double sm = 0;
+				for (t = 0; t < ntasks; t++)
+					sm += sum[(t * k + q) * d + i];
+				nc[q * d + i] = cn > 0 ? sm / cn : 0;
+			}
+			cnt[q] = cn; /* slot 0 now holds the totals */
+		}
+		reseat(km, x, n, cnt, nc, a, far);
+		shift = 0;
+		j.pmax = j.pmax2 = 0;
+		j.pmaxj = 0;
+		for (q = 0; q < k; q++) {
+			v = dist2(nc + q * d, km->centers + q * d, d);
+			shift += v;
+			p[q] = sqrt(v);
+			if (p[q] > j.pmax) {
+				j.pmax2 = j.pmax;
+				j.pmax = p[q];
+				j.pmaxj = q;
+			} else if (p[q] > j.pmax2)
+				j.pmax2 = p[q];
+		}
+		memcpy(km->centers, nc, k * d * sizeof(double));
+		if (shift <= thr) {
+			km->converged = 1;
+			it++;
+			break;
+		}
+	}
+	km->iter = it;
+	free(sum);
+	return 0;
+}
+
+static int
+minibatch(struct am_kmeans *km, const double *x, size_t n, size_t batch,
+    int max_iter, struct am_rand *r, struct am_err *err)
+{
+	size_t k = km->k, d = km->d, steps, st, b, q, i, *rows, *lab;
+	double *v, *bs, *bc, ewa = -1, best = HUGE_VAL, alpha, bi, dd;
+	int ep, noimp = 0;
+
+	if (batch > n)
+		batch = n;
+	steps = (n + batch - 1) / batch;
+	alpha = 2.0 * (double)batch / ((double)n + 1);
+	if (alpha > 1)
+		alpha = 1;
+	rows = malloc(2 * batch * sizeof(size_t));
+	v = calloc(2 * k + k * d, sizeof(double));
+	if (rows == NULL || v == NULL) {
+		free(rows);
+		free(v);
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	}
+	lab = rows + batch;
+	bc = v + k;
+	bs = bc + k;
+	km->converged = 0;
+	for (ep = 0; ep < max_iter && !km->converged; ep++) {
+		for (st = 0; st < steps; st++) {
+			memset(bc, 0, (k + k * d) * sizeof(double));
+			bi = 0;
+			for (b = 0; b < batch; b++) {
+				rows[b] = (size_t)am_rand_below(r, n);
+				lab[b] =
+				    am_kmeans_nearest(km, x + rows[b] * d, &dd);
+				bi += dd;
+				bc[lab[b]] += 1;
+				for (q = 0; q < d; q++)
+					bs[lab[b] * d + q] +=
+					    x[rows[b] * d + q];
+			}
+			for (i = 0; i < k; i++) {
+				double tot = v[i] + bc[i];
+				if (bc[i] == 0)
+					continue;
+				for (q = 0; q < d; q++)
+					km->centers[i * d + q] =
+					    (km->centers[i * d + q] * v[i] +
+					        bs[i * d + q]) /
+					    tot;
+				v[i] = tot;
+			}
+			bi /= (double)batch;
+			ewa = ewa < 0 ? bi : ewa * (1 - alpha) + bi * alpha;
+			if (ewa < best) {
+				best = ewa;
+				noimp = 0;
+			} else if (++noimp >= 10) {
+				km->converged = 1;
+				break;
+			}
+		}
+	}
+	km->iter = ep;
+	free(rows);
+	free(v);
+	return 0;
+}
+
+int
+am_kmeans_fit(struct am_kmeans *km, const double *x, size_t n, size_t d,
+    const struct am_kmeans_params *p, struct am_err *err)
+{
+	struct am_kmeans cur = { 0 };
+	struct am_rand r;
+	uint32_t *a = NULL, *besta = NULL;
+	double *u = NULL, *l = NULL, *part = NULL, thr;
+	int rs, restarts = p->restarts > 0 ? p->restarts : 1, rc = 0;
+	int max_iter = p->max_iter > 0 ? p->max_iter : p->batch ? 100 : 300;
+	size_t chunk, ntasks = am_seg_tasks(n, &chunk);
+
+	memset(km, 0, sizeof(*km));
+	if (p->k == 0 || p->k > n)
+		return am_seterr(err, AM_EARG,
+		    "k %zu is larger than the %zu rows", p->k, n);
+	thr = threshold(x, n, d, p->tol < 0 ? 1e-4 : p->tol);
+	a = malloc(n * sizeof(*a));
+	besta = malloc(n * sizeof(*besta));
+	u = malloc(n * sizeof(*u));
+	l = malloc(n * sizeof(*l));
+	part = malloc(ntasks * sizeof(*part));
+	cur.k = km->k = p->k;
+	cur.d = km->d = d;
+	cur.centers = malloc((p->k * d + 1) * sizeof(double));
+	cur.size = malloc(p->k * sizeof(double));
+	km->centers = malloc((p->k * d + 1) * sizeof(double));
+	km->size = malloc(p->k * sizeof(double));
+	if (a == NULL || besta == NULL || u == NULL || l == NULL ||
+	    part == NULL || cur.centers == NULL || cur.size == NULL ||
+	    km->centers == NULL || km->size == NULL) {
+		rc = am_seterr(err, AM_ENOMEM, "out of memory");
+		goto out;
+	}
+	km->inertia = HUGE_VAL;
+	for (rs = 0; rs < restarts; rs++) {
+		am_rand_seed(&r,
+		    p->seed + UINT64_C(0x9e3779b97f4a7c15) * (uint64_t)rs);
+		if ((rc = am_kmeans_pp(x, n, d, p->k, &r, p->pool, cur.centers,
+		         err)) != 0)
+			goto out;
+		if (p->batch > 0)
+			rc = minibatch(&cur, x, n, p->batch, max_iter, &r, err);
+		else
+			rc = lloyd(&cur, x, n, max_iter, thr, p->pool, a, u, l,
+			    NULL, err);
+		if (rc != 0)
+			goto out;
+		finish(&cur, x, n, p->pool, a, part);
+		if (cur.inertia < km->inertia) {
+			memcpy(km->centers, cur.centers,
+			    p->k * d * sizeof(double));
+			memcpy(km->size, cur.size, p->k * sizeof(double));
+			km->inertia = cur.inertia;
+			km->iter = cur.iter;
+			km->converged = cur.converged;
+		}
+	}
+out:
+	if (rc != 0)
+		am_kmeans_release(km);
+	am_kmeans_release(&cur);
+	free(a);
+	free(besta);
+	free(u);
+	free(l);
+	free(part);
+	return rc;
+}
+
+double
+am_silhouette(const double *x, size_t n, size_t d, const size_t *lab, size_t k)
+{
+	double *sum, *cnt, s = 0, a, b, v;
+	size_t i, i2, q, used = 0;
+
+	if (n < 2 || k < 2)
+		return (double)NAN;
+	if ((sum = calloc(2 * k, sizeof(double))) == NULL)
+		return (double)NAN;
+	cnt = sum + k;
+	for (i = 0; i < n; i++)
+		cnt[lab[i]] += 1;
+	for (q = 0; q < k; q++)
+		used += cnt[q] > 0;
+	if (used < 2 || used > n - 1) {
+		free(sum);
+		return (double)NAN;
+	}
+	for (i = 0; i < n; i++) {
+		memset(sum, 0, k * sizeof(double));
+		for (i2 = 0; i2 < n; i2++)
+			if (i2 != i)
+				sum[lab[i2]] +=
+				    sqrt(dist2(x + i * d, x + i2 * d, d));
+		if (cnt[lab[i]] < 2)
+			continue; /* alone in its cluster: 0 */
+		a = sum[lab[i]] / (cnt[lab[i]] - 1);
+		b = HUGE_VAL;
+		for (q = 0; q < k; q++)
+			if (q != lab[i] && cnt[q] > 0 &&
+			    (v = sum[q] / cnt[q]) < b)
+				b = v;
+		v = a > b ? a : b;
+		s += v > 0 ? (b - a) / v : 0;
+	}
+	free(sum);
+	return s / (double)n;
+}
+
+double *
+am_seg_dense(const struct am_table *t, struct am_err *err)
+{
+	const struct am_csr *c = &t->x;
+	size_t d = t->schema.nfeat, i, e;
+	double *x;
+
+	if ((x = calloc(t->rows * d + 1, sizeof(double))) == NULL) {
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < t->rows; i++)
+		for (e = c->ptr[i]; e < c->ptr[i + 1]; e++) {
+			if (!isfinite(c->val[e])) {
+				am_seterr(err, AM_EFORMAT,
+				    "%s: row %zu: feature '%s' is not finite",
+				    t->input, i + 1, t->schema.feat[c->idx[e]]);
+				free(x);
+				return NULL;
+			}
+			x[i * d + c->idx[e]] = c->val[e];
+		}
+	return x;
+}
+
+/*
+ * The "kmeans" model.  State: the centers and, when K was chosen from a
+ * range, the table of (K, inertia, silhouette) tried.
+ */
+struct km_row {
+	size_t k;
+	double inertia, silhouette;
+};
+
+struct km_state {
+	struct am_kmeans km;
+	struct km_row *sel;
+	size_t nsel, chosen;
+	struct am_seg_params sp;
+};
+
+static void
+km_free(void *state)
+{
+	struct km_state *s = state;
+
+	if (s == NULL)
+		return;
+	am_kmeans_release(&s->km);
+	free(s->sel);
+	free(s);
+}
+
+/* A seeded sample of 'm' of the 'n' rows, without replacement. */
+static size_t *
+sample_rows(size_t n, size_t m, uint64_t seed)
+{
+	struct am_rand r;
+	size_t *idx, i, j, t;
+
+	if ((idx = malloc(n * sizeof(*idx))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	am_rand_seed(&r, seed ^ UINT64_C(0x73696c68));
+	for (i = 0; i < m && i + 1 < n; i++) {
+		j = i + (size_t)am_rand_below(&r, n - i);
+		t = idx[i];
+		idx[i] = idx[j];
+		idx[j] = t;
+	}
+	return idx;
+}
+
+/* Silhouette of 'km' on a sample of 'm' rows of 'x'. */
+static double
+km_silhouette(const struct am_kmeans *km, const double *x, size_t n, size_t m,
+    uint64_t seed)
+{
+	size_t *idx, *lab, i, d = km->d;
+	double *xs, s = (double)NAN;
+
+	if (m > n)
+		m = n;
+	idx = sample_rows(n, m, seed);
+	lab = malloc(m * sizeof(*lab));
+	xs = malloc(m * d * sizeof(*xs) + 1);
+	if (idx != NULL && lab != NULL && xs != NULL) {
+		for (i = 0; i < m; i++) {
+			memcpy(xs + i * d, x + idx[i] * d, d * sizeof(double));
+			lab[i] = am_kmeans_nearest(km, xs + i * d, NULL);
+		}
+		s = am_silhouette(xs, m, d, lab, km->k);
+	}
+	free(idx);
+	free(lab);
+	free(xs);
+	return s;
+}
+
+int
+am_seg_params_get(const struct am_model_params *p, size_t kdef,
+    struct am_seg_params *sp, struct am_pool **pool, struct am_err *err)
+{
+	struct am_seg_params def = AM_SEG_PARAMS_INIT;
+
+	*sp = p->seg != NULL ? *p->seg : def;
+	if (sp->kmin == 0)
+		sp->kmin = sp->kmax = kdef;
+	if (sp->kmax < sp->kmin)
+		sp->kmax = sp->kmin;
+	if (sp->sample == 0)
+		sp->sample = 2000;
+	*pool = NULL;
+	if (p->threads > 1 && (*pool = am_pool_new(p->threads, err)) == NULL)
+		return err != NULL ? err->code : AM_ENOMEM;
+	return 0;
+}
+
+static int
+km_fit(struct am_model *m, const struct am_table *t,
+    const struct am_model_params *p, struct am_err *err)
+{
+	struct am_kmeans_params kp = AM_KMEANS_PARAMS_INIT;
+	struct am_kmeans cur;
+	struct km_state *s;
+	struct am_pool *pool = NULL;
+	double *x = NULL, best = -HUGE_VAL;
+	size_t k, n = t->rows, d = t->schema.nfeat;
+	int rc;
+
+	if (d == 0)
+		return am_seterr(err, AM_EARG, "%s: no feature columns",
+		    t->input);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	if ((rc = am_seg_params_get(p, 8, &s->sp, &pool, err)) != 0)
+		goto fail;
+	if (s->sp.kmax > n) {
+		rc = am_seterr(err, AM_EARG,
+		    "%s: k %zu is larger than the %zu rows", t->input,
+		    s->sp.kmax, n);
+		goto fail;
+	}
+	if ((x = am_seg_dense(t, err)) == NULL) {
+		rc = err != NULL ? err->code : AM_ENOMEM;
+		goto fail;
+	}
+	s->nsel = s->sp.kmax - s->sp.kmin + 1;
+	if ((s->sel = calloc(s->nsel, sizeof(*s->sel))) == NULL) {
+		rc = am_seterr(err, AM_ENOMEM, "out of memory");
+		goto fail;
+	}
+	kp.restarts = s->sp.restarts;
+	kp.max_iter = p->max_iter;
+	kp.tol = s->sp.tol;
+	kp.batch = s->sp.batch;
+	kp.seed = p->seed;
+	kp.pool = pool;
+	for (k = s->sp.kmin; k <= s->sp.kmax; k++) {
+		struct km_row *row = &s->sel[k - s->sp.kmin];
+		kp.k = k;
+		if ((rc = am_kmeans_fit(&cur, x, n, d, &kp, err)) != 0)
+			goto fail;
+		row->k = k;
+		row->inertia = cur.inertia;
+		row->silhouette = s->nsel > 1
+		    ? km_silhouette(&cur, x, n, s->sp.sample, p->seed)
+		    : (double)NAN;
+		/* Highest silhouette; NAN (one cluster) never wins. */
+		if (s->km.centers == NULL ||
+		    (s->nsel > 1 && row->silhouette > best)) {
+			if (s->nsel > 1 && !isnan(row->silhouette))
+				best = row->silhouette;
+			am_kmeans_release(&s->km);
+			s->km = cur;
+			s->chosen = k;
+		} else
+			am_kmeans_release(&cur);
+	}
+	free(x);
+	am_pool_free(pool);
+	am_model_set_state(m, s);
+	return 0;
+fail:
+	free(x);
+	am_pool_free(pool);
+	km_free(s);
+	return rc;
+}
+
+/* Row 'idx'/'val' as d dense values into 'buf'. */
+static void
+densify(size_t d, size_t nnz, const uint32_t *idx, const double *val,
+    double *buf)
+{
+	size_t e;
+
+	memset(buf, 0, d * sizeof(double));
+	for (e = 0; e < nnz; e++)
+		if (idx[e] < d)
+			buf[idx[e]] = val[e];
+}
+
+static void
+km_predict(const struct am_model *m, size_t nnz, const uint32_t *idx,
+    const double *val, double *out)
+{
+	const struct km_state *s = am_model_state(m);
+	double stack[256], *buf = stack, d2;
+	size_t d = s->km.d;
+
+	if (d > 256 && (buf = malloc(d * sizeof(double))) == NULL) {
+		out[0] = out[1] = (double)NAN;
+		return;
+	}
+	densify(d, nnz, idx, val, buf);
+	out[0] = (double)am_kmeans_nearest(&s->km, buf, &d2);
+	out[1] = sqrt(d2);
+	if (buf != stack)
+		free(buf);
+}
+
+static size_t
+km_nout(const struct am_model *m)
+{
+	(void)m;
+	return 2;
+}
+
+static const char *
+km_outname(const struct am_model *m, size_t k)
+{
+	(void)m;
+	return k == 0 ? "segment" : "distance";
+}
+
+static int
+km_save(const struct am_model *m, struct am_art *a, struct am_err *err)
+{
+	const struct km_state *s = am_model_state(m);
+	struct am_buf b = AM_BUF_INIT;
+	size_t i;
+	int rc = 0;
+	char key[64];
+
+	am_buf_u32(&b, KM_VERSION);
+	am_buf_u32(&b, (uint32_t)s->km.k);
+	am_buf_u32(&b, (uint32_t)s->km.d);
+	am_buf_f64s(&b, s->km.centers, s->km.k * s->km.d);
+	am_buf_f64s(&b, s->km.size, s->km.k);
+	am_buf_f64(&b, s->km.inertia);
+	am_buf_u32(&b, (uint32_t)s->km.iter);
+	am_buf_u8(&b, (uint8_t)s->km.converged);
+	am_buf_u32(&b, (uint32_t)s->nsel);
+	for (i = 0; i < s->nsel; i++) {
+		am_buf_u32(&b, (uint32_t)s->sel[i].k);
+		am_buf_f64(&b, s->sel[i].inertia);
+		am_buf_f64(&b, s->sel[i].silhouette);
+	}
+	rc = am_art_add_buf(a, "kmeans", &b);
+	am_buf_release(&b);
+	if (rc == 0)
+		rc = am_art_setf(a, "hyper.k", "%zu", s->km.k);
+	if (rc == 0 && s->nsel > 1)
+		rc = am_art_setf(a, "hyper.k_range", "%zu..%zu", s->sp.kmin,
+		    s->sp.kmax);
+	if (rc == 0 && s->nsel > 1)
+		rc = am_art_set(a, "hyper.select", "silhouette");
+	if (rc == 0)
+		rc = am_art_setf(a, "hyper.restarts", "%d",
+		    s->sp.restarts > 0 ? s->sp.restarts : 1);
+	if (rc == 0 && s->sp.batch > 0)
+		rc = am_art_setf(a, "hyper.mini_batch", "%zu", s->sp.batch);
+	if (rc == 0)
+		rc = am_art_setf(a, "metric.inertia", "%.17g", s->km.inertia);
+	if (rc == 0)
+		rc = am_art_setf(a, "metric.objective", "%.17g", s->km.inertia);
+	if (rc == 0)
+		rc = am_art_setf(a, "metric.iterations", "%d", s->km.iter);
+	if (rc == 0)
+		rc = am_art_setf(a, "metric.converged", "%d", s->km.converged);
+	for (i = 0; rc == 0 && i < s->nsel && s->nsel > 1; i++) {
+		(void)snprintf(key, sizeof(key), "metric.select.k%zu",
+		    s->sel[i].k);
+		rc = am_art_setf(a, key, "inertia=%.10g silhouette=%.6f",
+		    s->sel[i].inertia, s->sel[i].silhouette);
+	}
+	for (i = 0; rc == 0 && i < s->km.k; i++) {
+		struct am_buf t = AM_BUF_INIT;
+		char num[40];
+		size_t q;
+		for (q = 0; q < s->km.d; q++) {
+			(void)snprintf(num, sizeof(num), "%s%.10g",
+			    q > 0 ? "," : "", s->km.centers[i * s->km.d + q]);
+			am_buf_put(&t, num, strlen(num));
+		}
+		am_buf_put(&t, "", 1);
+		(void)snprintf(key, sizeof(key), "segment.%zu.center", i);
+		rc = am_buf_error(&t)
+		    ? AM_ENOMEM
+		    : am_art_set(a, key, (const char *)t.data);
+		am_buf_release(&t);
+		(void)snprintf(key, sizeof(key), "segment.%zu.size", i);
+		if (rc == 0)
+			rc = am_art_setf(a, key, "%.17g", s->km.size[i]);
+	}
+	return rc != 0 ? am_seterr(err, AM_ENOMEM, "out of memory") : 0;
+}
+
+static int
+km_load(struct am_model *m, const struct am_art *a, struct am_err *err)
+{
+	struct km_state *s;
+	struct am_rd r;
+	const void *sec;
+	size_t len, i;
+	uint32_t ver, k, d;
+
+	if ((sec = am_art_section(a, "kmeans", &len)) == NULL)
+		return am_seterr(err, AM_EFORMAT, "no 'kmeans' section");
+	am_rd_init(&r, sec, len);
+	ver = am_rd_u32(&r);
+	k = am_rd_u32(&r);
+	d = am_rd_u32(&r);
+	if (am_rd_error(&r) || ver != KM_VERSION || k == 0 ||
+	    d != am_model_nfeat(m) || (size_t)k * d > am_rd_left(&r) / 8)
+		return am_seterr(err, AM_EFORMAT, "malformed 'kmeans' section");
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	s->km.k = k;
+	s->km.d = d;
+	s->km.centers = malloc(((size_t)k * d + 1) * sizeof(double));
+	s->km.size = malloc(k * sizeof(double));
+	if (s->km.centers == NULL || s->km.size == NULL) {
+		km_free(s);
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	}
+	am_rd_f64s(&r, s->km.centers, (size_t)k * d);
+	am_rd_f64s(&r, s->km.size, k);
+	s->km.inertia = am_rd_f64(&r);
+	s->km.iter = (int)am_rd_u32(&r);
+	s->km.converged = am_rd_u8(&r);
+	s->nsel = am_rd_u32(&r);
+	if (am_rd_error(&r) || s->nsel > am_rd_left(&r) / 20 ||
+	    (s->sel = calloc(s->nsel + 1, sizeof(*s->sel))) == NULL)
+		goto bad;
+	for (i = 0; i < s->nsel; i++) {
+		s->sel[i].k = am_rd_u32(&r);
+		s->sel[i].inertia = am_rd_f64(&r);
+		s->sel[i].silhouette = am_rd_f64(&r);
+	}
+	for (i = 0; i < (size_t)k * d; i++)
+		if (!isfinite(s->km.centers[i]))
+			goto bad;
+	if (am_rd_error(&r) || am_rd_left(&r) != 0)
+		goto bad;
+	am_model_set_state(m, s);
+	return 0;
+bad:
+	km_free(s);
+	return am_seterr(err, AM_EFORMAT, "malformed 'kmeans' section");
+}
+
+const struct am_model_ops am_kmeans_ops = {
+	.name = "kmeans",
+	.fit = km_fit,
+	.predict = km_predict,
+	.save = km_save,
+	.load = km_load,
+	.free = km_free,
+	.nout = km_nout,
+	.outname = km_outname,
+};
