@@ -313,9 +313,13 @@ struct batch {
 	uint32_t *idx;
 	double *val;
 	size_t cap;
-	char *pre; /* prefix text of the rows (ids, target) */
-	size_t prelen, *preoff; /* BATCH + 1 offsets */
-	FILE *pref;
+	/* Prefix fields of the rows: ids, then the target's class name
+	 * (or its value in tval), NUL-terminated in 'pre' from preoff[r]. */
+	char *pre;
+	size_t prelen, precap, *preoff; /* BATCH + 1 offsets */
+	double *tval;
+	int has_target, target_str;
+	size_t nid;
 	struct am_model_bind *bind[CHUNKS];
 	char *text[CHUNKS];
 	size_t len[CHUNKS];
@@ -353,8 +357,8 @@ run_chunk(void *arg, size_t chunk)
 	size_t per = (b->rows + CHUNKS - 1) / CHUNKS;
 	size_t r0 = chunk * per, r1 = r0 + per, r, k, nout = am_model_nout(m);
 	size_t nf = ms->nfeat, *top = NULL, ntop;
-	int label = am_model_is_classifier(m) &&
-	    am_model_ops(m)->outname == NULL;
+	int label =
+	    am_model_is_classifier(m) && am_model_ops(m)->outname == NULL;
 	double *out = NULL, *contrib = NULL;
 	struct am_csv_writer w;
 	FILE *f;
@@ -384,9 +388,13 @@ run_chunk(void *arg, size_t chunk)
 			b->rc[chunk] = AM_ENOMEM;
 			goto out;
 		}
-		/* The prefix fields are already written: say so. */
-		w.nfield = b->preoff[r + 1] - b->preoff[r];
-		(void)fwrite(b->pre + b->preoff[r], 1, w.nfield, f);
+		const char *p = b->pre + b->preoff[r];
+		for (k = 0; k < b->nid + (size_t)b->target_str; k++) {
+			am_csv_puts(&w, p);
+			p += strlen(p) + 1;
+		}
+		if (b->has_target && !b->target_str)
+			am_csv_put_double(&w, b->tval[r]);
 		for (k = 0; k < nout; k++)
 			am_csv_put_double(&w, out[k]);
 		if (label) {
@@ -429,7 +437,6 @@ static int
 batch_add(struct batch *b, const struct am_fs_schema *s,
     const struct am_fs_row *row)
 {
-	struct am_csv_writer w;
 	size_t i, n = b->ptr[b->rows];
 
 	if (n + row->nnz > b->cap) {
@@ -449,18 +456,27 @@ batch_add(struct batch *b, const struct am_fs_schema *s,
 		memcpy(b->val + n, row->val, row->nnz * sizeof(*b->val));
 	}
 	b->ptr[b->rows + 1] = n + row->nnz;
-	am_csv_writer_init(&w, b->pref, ',');
-	for (i = 0; i < s->nid; i++)
-		am_csv_puts(&w, row->ids[i]);
-	if (s->target != NULL) {
-		if (s->nclass > 0 && !isnan(row->target))
-			am_csv_puts(&w, s->classes[(size_t)row->target]);
-		else
-			am_csv_put_double(&w, row->target);
+	b->nid = s->nid;
+	b->has_target = s->target != NULL;
+	b->target_str = b->has_target && s->nclass > 0;
+	for (i = 0; i < s->nid + (size_t)b->target_str; i++) {
+		const char *f = i < s->nid ? row->ids[i]
+		    : isnan(row->target)   ? ""
+		                           : s->classes[(size_t)row->target];
+		size_t len = strlen(f) + 1;
+		if (b->prelen + len > b->precap) {
+			size_t cap = 2 * (b->prelen + len) + 4096;
+			char *np = realloc(b->pre, cap);
+			if (np == NULL)
+				return AM_ENOMEM;
+			b->pre = np;
+			b->precap = cap;
+		}
+		memcpy(b->pre + b->prelen, f, len);
+		b->prelen += len;
 	}
+	b->tval[b->rows] = row->target;
 	b->rows++;
-	if (fflush(b->pref) != 0)
-		return AM_ENOMEM;
 	b->preoff[b->rows] = b->prelen;
 	return 0;
 }
@@ -486,8 +502,7 @@ batch_flush(struct batch *b, struct am_pool *pool, int lbuf)
 	if (lbuf)
 		(void)fflush(stdout);
 	b->rows = 0;
-	if (fseeko(b->pref, 0, SEEK_SET) != 0)
-		return AM_ENOMEM;
+	b->prelen = 0;
 	return rc;
 }
 
@@ -522,8 +537,8 @@ predict(const struct opts *o, const struct am_model *m, struct am_fs_reader *r,
 		goto out;
 	b.ptr = calloc(BATCH + 1, sizeof(*b.ptr));
 	b.preoff = calloc(BATCH + 1, sizeof(*b.preoff));
-	if (b.ptr == NULL || b.preoff == NULL ||
-	    (b.pref = open_memstream(&b.pre, &b.prelen)) == NULL) {
+	b.tval = calloc(BATCH + 1, sizeof(*b.tval));
+	if (b.ptr == NULL || b.preoff == NULL || b.tval == NULL) {
 		am_seterr(e, rc, "out of memory");
 		goto out;
 	}
@@ -557,9 +572,8 @@ out:
 	for (c = 0; c < CHUNKS; c++)
 		am_model_bind_free(b.bind[c]);
 	am_pool_free(pool);
-	if (b.pref != NULL)
-		(void)fclose(b.pref);
 	free(b.pre);
+	free(b.tval);
 	free(b.ptr);
 	free(b.preoff);
 	free(b.idx);
