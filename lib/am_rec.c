@@ -1163,9 +1163,9 @@ xstrdup(const char *s)
 static void
 set_defaults(struct am_rec_params *p)
 {
-	static const int iters[] = { 0, 0, 0, 20, 15, 30 };
-	static const double lr[] = { 0, 0, 0, 0.007, 0, 0.05 };
-	static const double reg[] = { 0, 0, 0, 0.05, 0.1, 0.002 };
+	static const int iters[] = { 0, 0, 0, 40, 15, 30 };
+	static const double lr[] = { 0, 0, 0, 0.01, 0, 0.05 };
+	static const double reg[] = { 0, 0, 0, 0.1, 100, 0.002 };
 
 	if (p->iters <= 0)
 		p->iters = iters[p->algo];
@@ -1566,7 +1566,7 @@ nomem:
 /* ---- queries ------------------------------------------------------------ */
 
 struct am_rec_scratch {
-	double *score, *best;
+	double *score, *best, *uval;
 	long *because;
 	uint32_t *touch;
 	unsigned char *mark, *chosen;
@@ -1583,12 +1583,13 @@ am_rec_scratch_new(const struct am_rec *r)
 		return NULL;
 	s->score = calloc(n, sizeof(double));
 	s->best = calloc(n, sizeof(double));
+	s->uval = calloc(n, sizeof(double));
 	s->because = malloc(n * sizeof(long));
 	s->touch = malloc(n * sizeof(uint32_t));
 	s->mark = calloc(n, 1);
 	s->chosen = calloc(n, 1);
-	if (!s->score || !s->best || !s->because || !s->touch || !s->mark ||
-	    !s->chosen) {
+	if (!s->score || !s->best || !s->uval || !s->because || !s->touch ||
+	    !s->mark || !s->chosen) {
 		am_rec_scratch_free(s);
 		return NULL;
 	}
@@ -1602,6 +1603,7 @@ am_rec_scratch_free(struct am_rec_scratch *s)
 		return;
 	free(s->score);
 	free(s->best);
+	free(s->uval);
 	free(s->because);
 	free(s->touch);
 	free(s->mark);
@@ -1750,14 +1752,21 @@ am_rec_top(const struct am_rec *r, long u, const struct am_rec_query *q,
 	if (u >= 0 &&
 	    (r->algo == AM_REC_ITEMKNN || r->algo == AM_REC_USERKNN)) {
 		if (r->algo == AM_REC_ITEMKNN) {
-			for (a = r->ui.ptr[u]; a < r->ui.ptr[u + 1]; a++) {
-				uint32_t i = r->ui.idx[a];
-				double v = r->ui.val[a];
-				for (b = r->nbr.ptr[i]; b < r->nbr.ptr[i + 1];
-				     b++)
-					add(s, r->nbr.idx[b], r->nbr.val[b] * v,
-					    (long)i);
-			}
+			/* the neighbours of each candidate j the user has */
+			size_t j;
+			for (a = r->ui.ptr[u]; a < r->ui.ptr[u + 1]; a++)
+				s->uval[r->ui.idx[a]] = r->ui.val[a];
+			for (j = 0; j < r->ni; j++)
+				for (b = r->nbr.ptr[j]; b < r->nbr.ptr[j + 1];
+				     b++) {
+					uint32_t i = r->nbr.idx[b];
+					if (s->uval[i] != 0)
+						add(s, (uint32_t)j,
+						    r->nbr.val[b] * s->uval[i],
+						    (long)i);
+				}
+			for (a = r->ui.ptr[u]; a < r->ui.ptr[u + 1]; a++)
+				s->uval[r->ui.idx[a]] = 0;
 		} else {
 			for (b = r->nbr.ptr[u]; b < r->nbr.ptr[u + 1]; b++) {
 				uint32_t v = r->nbr.idx[b];
@@ -1779,11 +1788,12 @@ am_rec_top(const struct am_rec *r, long u, const struct am_rec_query *q,
 	    r->ui.ptr[u + 1] > r->ui.ptr[u]) {
 		size_t k = (size_t)r->k, j;
 		const double *p = r->P + (size_t)u * k;
+		double base = r->algo == AM_REC_MF ? r->mu + r->bu[u] : 0;
 		for (j = 0; j < r->ni; j++)
 			if (eligible(r, u, q, (uint32_t)j))
 				keep(out, &m, q->n, (uint32_t)j,
-				    r->bi[j] + dotk(p, r->Q + j * k, k), -1,
-				    AM_REC_SRC_MODEL);
+				    base + r->bi[j] + dotk(p, r->Q + j * k, k),
+				    -1, AM_REC_SRC_MODEL);
 		if (q->explain)
 			for (j = 0; j < m; j++)
 				explain_factors(r, u, &out[j]);

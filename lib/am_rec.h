@@ -14,8 +14,8 @@
  *               when a window is given), globally and per context value
  *   itemknn     item-item similarity (cosine, adjusted cosine, Jaccard)
  *               with shrinkage, the k most similar items kept per item;
- *               score(u, j) = sum over the user's items i of
- *               sim(i, j) * value(u, i), j among i's neighbours
+ *               score(u, j) = sum over the items i of the user among
+ *               the k neighbours of j of sim(i, j) * value(u, i)
  *   userknn     the same between users; score(u, j) = sum over the k
  *               most similar users v of sim(u, v) * value(v, j)
  *   mf          biased matrix factorisation of explicit ratings fitted by
@@ -77,11 +77,11 @@ struct am_rec_input {
 struct am_rec_params {
 	int algo, sim;
 	int k;            /* neighbours kept (knn); default 50 */
-	double shrink;    /* similarity shrinkage; default 10 */
+	double shrink;    /* similarity shrinkage; default 0 */
 	int factors;      /* latent factors; default 64 */
 	int iters;        /* epochs or sweeps; <= 0: per-algorithm default */
 	double lr, reg;   /* <= 0: per-algorithm default */
-	double alpha;     /* ials confidence slope; default 10 */
+	double alpha;     /* ials confidence slope; default 20 */
 	double half_life; /* days; > 0: weight 0.5^(age / half_life) */
 	double window;    /* days; > 0: popularity over the last days only */
 	unsigned long long seed;
@@ -90,7 +90,7 @@ struct am_rec_params {
 
 /* clang-format off */
 #define AM_REC_PARAMS_INIT \
-	{ AM_REC_ITEMKNN, AM_REC_COSINE, 50, 10, 64, 0, 0, 0, 10, 0, 0, 1, 1 }
+	{ AM_REC_ITEMKNN, AM_REC_COSINE, 50, 0, 64, 0, 0, 0, 20, 0, 0, 1, 1 }
 /* clang-format on */
 
 /* What a fit read and learned, for reports and lineage. */
