@@ -62,7 +62,7 @@ struct opts {
 	size_t nid, ncw;
 	int from, delim, quiet, verbose, have_c;
 	struct am_model_params par;
-	struct am_rf_params rf; /* -a rf */
+	struct am_rf_params rf;   /* -a rf */
 	struct am_mlp_params mlp; /* -a mlp */
 };
 
@@ -274,7 +274,8 @@ net_opt(struct am_mlp_params *p, int ch, const char *arg)
 		break;
 	case OPT_MLP_EARLY_STOP:
 		if (am_parse_double(arg, 0, 0.9, &p->valid) != 0)
-			bad_value("--early-stop", arg, "a fraction in [0, 0.9]");
+			bad_value("--early-stop", arg,
+			    "a fraction in [0, 0.9]");
 		break;
 	case OPT_MLP_EPOCHS:
 		if (am_parse_long(arg, 1, 100000, &n) != 0)
