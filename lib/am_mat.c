@@ -353,3 +353,37 @@ am_mat_syev(struct am_mat *a, double *w, struct am_err *err)
 		    (int)info);
 	return 0;
 }
+
+int
+am_mat_lstsq(struct am_mat *a, struct am_mat *b, double rcond, size_t *rank,
+    struct am_err *err)
+{
+	size_t mn = a->rows < a->cols ? a->rows : a->cols;
+	size_t mx = a->rows > a->cols ? a->rows : a->cols;
+	lapack_int info, r = 0;
+	double *sv;
+
+	if (b->rows < mx)
+		return am_seterr(err, AM_EDIM,
+		    "lstsq: cannot solve %zu x %zu with %zu x %zu", a->rows,
+		    a->cols, b->rows, b->cols);
+	if (too_big(a, err) != 0 || too_big(b, err) != 0)
+		return AM_ELIMIT;
+	if (rank != NULL)
+		*rank = 0;
+	if (mn == 0 || b->cols == 0)
+		return 0;
+	if ((sv = malloc(mn * sizeof(*sv))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	info = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, (lapack_int)a->rows,
+	    (lapack_int)a->cols, (lapack_int)b->cols, a->data, ld(a), b->data,
+	    ld(b), sv, rcond, &r);
+	free(sv);
+	if (info != 0)
+		return am_seterr(err, AM_EARG, "dgelsd: %s %d",
+		    info > 0 ? "no convergence" : "invalid argument",
+		    (int)(info > 0 ? info : -info));
+	if (rank != NULL)
+		*rank = (size_t)r;
+	return 0;
+}

@@ -125,4 +125,15 @@ size_t am_csr_bytes(const struct am_csr *c);
  */
 int am_mat_syev(struct am_mat *a, double *w, struct am_err *err);
 
+/*
+ * The minimum-norm least-squares solution of A X = B (LAPACK dgelsd, by
+ * singular values; those below 'rcond' times the largest count as zero):
+ * 'a' is m x n and overwritten, 'b' is max(m, n) x k, its first m rows
+ * the right-hand sides on entry and its first n rows the solution on
+ * return.  '*rank' (may be NULL) receives the effective rank.  Returns 0,
+ * AM_EDIM, AM_ELIMIT, AM_ENOMEM, or AM_EARG if the SVD did not converge.
+ */
+int am_mat_lstsq(struct am_mat *a, struct am_mat *b, double rcond, size_t *rank,
+    struct am_err *err);
+
 #endif

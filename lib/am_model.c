@@ -12,7 +12,9 @@
 
 #include "am_gmm.h"
 #include "am_kmeans.h"
+#include "am_linreg.h"
 #include "am_logreg.h"
+#include "am_mlp.h"
 #include "am_model.h"
 #include "am_rand.h"
 #include "am_rf.h"
@@ -33,7 +35,9 @@ struct am_model {
 
 static const struct am_model_ops *const algos[] = {
 	&am_logreg_ops,
+	&am_linreg_ops,
 	&am_rf_ops,
+	&am_mlp_ops,
 	&am_gmm_ops,
 	&am_kmeans_ops,
 };
@@ -52,7 +56,7 @@ am_model_ops_byname(const char *name)
 const char *
 am_model_algos(void)
 {
-	return "logreg,rf,gmm,kmeans";
+	return "logreg,linreg,rf,mlp,gmm,kmeans";
 }
 
 const struct am_model_ops *
