@@ -12,7 +12,6 @@
 
 #include "am_gmm.h"
 #include "am_kmeans.h"
-#include "am_linreg.h"
 #include "am_logreg.h"
 #include "am_mlp.h"
 #include "am_model.h"
@@ -35,7 +34,6 @@ struct am_model {
 
 static const struct am_model_ops *const algos[] = {
 	&am_logreg_ops,
-	&am_linreg_ops,
 	&am_rf_ops,
 	&am_mlp_ops,
 	&am_gmm_ops,
@@ -56,7 +54,7 @@ am_model_ops_byname(const char *name)
 const char *
 am_model_algos(void)
 {
-	return "logreg,linreg,rf,mlp,gmm,kmeans";
+	return "logreg,rf,mlp,gmm,kmeans";
 }
 
 const struct am_model_ops *
