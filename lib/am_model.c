@@ -12,6 +12,7 @@
 
 #include "am_gmm.h"
 #include "am_kmeans.h"
+#include "am_linreg.h"
 #include "am_logreg.h"
 #include "am_mlp.h"
 #include "am_model.h"
@@ -34,6 +35,7 @@ struct am_model {
 
 static const struct am_model_ops *const algos[] = {
 	&am_logreg_ops,
+	&am_linreg_ops,
 	&am_rf_ops,
 	&am_mlp_ops,
 	&am_gmm_ops,
@@ -54,7 +56,7 @@ am_model_ops_byname(const char *name)
 const char *
 am_model_algos(void)
 {
-	return "logreg,rf,mlp,gmm,kmeans";
+	return "logreg,linreg,rf,mlp,gmm,kmeans";
 }
 
 const struct am_model_ops *
