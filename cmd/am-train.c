@@ -15,6 +15,8 @@
 #include "am_art.h"
 #include "am_cli.h"
 #include "am_fs.h"
+#include "am_gmm.h"
+#include "am_kmeans.h"
 #include "am_metrics.h"
 #include "am_mlp.h"
 #include "am_model.h"
@@ -53,6 +55,13 @@ enum {
 	OPT_MLP_MOMENTUM,
 	OPT_MLP_PATIENCE,
 	OPT_MLP_SOLVER,
+	/* Segmentation (-a gmm, kmeans): see seg_opt(). */
+	OPT_SEG_COVARIANCE = 768,
+	OPT_SEG_MINI_BATCH,
+	OPT_SEG_REG_COVAR,
+	OPT_SEG_RESTARTS,
+	OPT_SEG_SELECT,
+	OPT_SEG_TOL,
 };
 
 struct opts {
@@ -64,6 +73,8 @@ struct opts {
 	struct am_model_params par;
 	struct am_rf_params rf;   /* -a rf */
 	struct am_mlp_params mlp; /* -a mlp */
+	/* -a gmm, kmeans */
+	struct am_seg_params seg;
 };
 
 static const struct option longopts[] = {
@@ -109,6 +120,13 @@ static const struct option longopts[] = {
 	{ "momentum", required_argument, NULL, OPT_MLP_MOMENTUM },
 	{ "patience", required_argument, NULL, OPT_MLP_PATIENCE },
 	{ "solver", required_argument, NULL, OPT_MLP_SOLVER },
+	/* Segmentation (-a gmm, kmeans). */
+	{ "covariance", required_argument, NULL, OPT_SEG_COVARIANCE },
+	{ "mini-batch", required_argument, NULL, OPT_SEG_MINI_BATCH },
+	{ "reg-covar", required_argument, NULL, OPT_SEG_REG_COVAR },
+	{ "restarts", required_argument, NULL, OPT_SEG_RESTARTS },
+	{ "select", required_argument, NULL, OPT_SEG_SELECT },
+	{ "tol", required_argument, NULL, OPT_SEG_TOL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -313,6 +331,71 @@ net_opt(struct am_mlp_params *p, int ch, const char *arg)
 	}
 }
 
+/* The options of -a gmm and -a kmeans; -k K or -k KMIN..KMAX. */
+static void
+seg_opt(struct am_seg_params *sp, int ch, const char *arg)
+{
+	const char *dots;
+	long n, n2;
+
+	switch (ch) {
+	case 'k':
+		if ((dots = strstr(arg, "..")) != NULL) {
+			char lo[32];
+			size_t len = (size_t)(dots - arg);
+			if (len == 0 || len >= sizeof(lo))
+				bad_value("-k", arg, "K or KMIN..KMAX");
+			memcpy(lo, arg, len);
+			lo[len] = '\0';
+			if (am_parse_long(lo, 1, 1000, &n) != 0 ||
+			    am_parse_long(dots + 2, 1, 1000, &n2) != 0 ||
+			    n2 < n)
+				bad_value("-k", arg,
+				    "K or KMIN..KMAX in [1, 1000]");
+		} else if (am_parse_long(arg, 1, 1000, &n) != 0)
+			bad_value("-k", arg, "K or KMIN..KMAX in [1, 1000]");
+		else
+			n2 = n;
+		sp->kmin = (size_t)n;
+		sp->kmax = (size_t)n2;
+		break;
+	case OPT_SEG_COVARIANCE:
+		if ((sp->cov = am_gmm_cov_byname(arg)) < 0)
+			bad_value("--covariance", arg,
+			    "full, diag, spherical or tied");
+		break;
+	case OPT_SEG_MINI_BATCH:
+		if (am_parse_long(arg, 1, 100000000, &n) != 0)
+			bad_value("--mini-batch", arg,
+			    "a batch size in [1, 1e8]");
+		sp->batch = (size_t)n;
+		break;
+	case OPT_SEG_REG_COVAR:
+		if (am_parse_double(arg, 0, 1e6, &sp->reg_covar) != 0)
+			bad_value("--reg-covar", arg, "a floor in [0, 1e6]");
+		break;
+	case OPT_SEG_RESTARTS:
+		if (am_parse_long(arg, 1, 10000, &n) != 0)
+			bad_value("--restarts", arg, "a count in [1, 10000]");
+		sp->restarts = (int)n;
+		break;
+	case OPT_SEG_SELECT:
+		if (strcmp(arg, "bic") == 0)
+			sp->select = AM_SEG_BIC;
+		else if (strcmp(arg, "aic") == 0)
+			sp->select = AM_SEG_AIC;
+		else if (strcmp(arg, "silhouette") == 0)
+			sp->select = AM_SEG_SILHOUETTE;
+		else
+			bad_value("--select", arg, "bic, aic or silhouette");
+		break;
+	case OPT_SEG_TOL:
+		if (am_parse_double(arg, 0, 1e6, &sp->tol) != 0)
+			bad_value("--tol", arg, "a tolerance in [0, 1e6]");
+		break;
+	}
+}
+
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
@@ -321,7 +404,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv,
-	            ":a:B:c:d:e:hi:j:o:qs:t:vw:", longopts, NULL)) != -1) {
+	            ":a:B:c:d:e:hi:j:k:o:qs:t:vw:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			o->algo = optarg;
@@ -434,6 +517,15 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_MLP_SOLVER:
 			net_opt(&o->mlp, ch, optarg);
 			break;
+		case 'k':
+		case OPT_SEG_COVARIANCE:
+		case OPT_SEG_MINI_BATCH:
+		case OPT_SEG_REG_COVAR:
+		case OPT_SEG_RESTARTS:
+		case OPT_SEG_SELECT:
+		case OPT_SEG_TOL:
+			seg_opt(&o->seg, ch, optarg);
+			break;
 		case ':':
 			if (optopt != 0)
 				warnx("option -%c needs an argument", optopt);
@@ -518,6 +610,36 @@ out:
 	return rc;
 }
 
+/* -a gmm, kmeans: the table of K tried (when a range) and the result. */
+static void
+seg_report(const struct am_art *a, const char *algo, size_t rows, size_t nf)
+{
+	const char *v, *conv = am_art_get(a, "metric.converged");
+	char key[64];
+	size_t k;
+
+	for (k = 1; k <= 1000; k++) {
+		(void)snprintf(key, sizeof(key), "metric.select.k%zu", k);
+		if ((v = am_art_get(a, key)) != NULL)
+			warnx("k %zu: %s", k, v);
+	}
+	v = am_art_get(a, "metric.iterations");
+	if (strcmp(algo, "gmm") == 0)
+		warnx("gmm: %zu rows, %zu features, k %s, %s covariance, %s "
+		      "iterations%s, mean log-likelihood %.6g, bic %.6g",
+		    rows, nf, am_art_get(a, "hyper.k"),
+		    am_art_get(a, "hyper.covariance"), v ? v : "-",
+		    conv && strcmp(conv, "1") == 0 ? "" : " (not converged)",
+		    strtod(am_art_get(a, "metric.loglik"), NULL),
+		    strtod(am_art_get(a, "metric.bic"), NULL));
+	else
+		warnx("%s: %zu rows, %zu features, k %s, %s iterations%s, "
+		      "inertia %.6g",
+		    algo, rows, nf, am_art_get(a, "hyper.k"), v ? v : "-",
+		    conv && strcmp(conv, "1") == 0 ? "" : " (not converged)",
+		    strtod(am_art_get(a, "metric.inertia"), NULL));
+}
+
 static int
 train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 {
@@ -537,7 +659,10 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	fo.nid = o->nid;
 	fo.weight = o->weight;
 	fo.csv.delim = o->delim;
-	if ((t = am_table_load(o->path, &fo, AM_TABLE_NEED_TARGET, e)) == NULL)
+	/* Segmenters (neither classifier nor regressor) need no target. */
+	if ((t = am_table_load(o->path, &fo,
+	         ops->classifier || ops->regressor ? AM_TABLE_NEED_TARGET : 0,
+	         e)) == NULL)
 		return e->code;
 	if (ops->classifier && !ops->regressor &&
 	    (rc = am_table_classify(t, ops->maxclass, e)) != 0)
@@ -554,6 +679,7 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 		par.progress = progress;
 	par.rf = &o->rf;
 	par.mlp = &o->mlp;
+	par.seg = &o->seg;
 	m = am_model_fit(ops, t, &par, e);
 	if (tty)
 		(void)fputs("\n", stderr);
@@ -577,7 +703,9 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	if ((rc = train_metrics(m, t, a, &auc, &ll, e)) != 0 ||
 	    (rc = am_art_save(a, o->out, e)) != 0)
 		goto out;
-	if (!o->quiet)
+	if (!o->quiet && !ops->classifier && !ops->regressor)
+		seg_report(a, ops->name, t->rows, t->schema.nfeat);
+	else if (!o->quiet)
 		warnx("%s: %zu rows, %zu features, %s iterations, objective "
 		      "%.6g, train auc %.4f, logloss %.4f",
 		    ops->name, t->rows, t->schema.nfeat,
@@ -843,6 +971,7 @@ main(int argc, char *argv[])
 	o.par = par;
 	o.rf = (struct am_rf_params)AM_RF_PARAMS_INIT;
 	o.mlp = (struct am_mlp_params)AM_MLP_PARAMS_INIT;
+	o.seg = (struct am_seg_params)AM_SEG_PARAMS_INIT;
 	parse_args(argc, argv, &o);
 	status = am_exit_status(train(&o, argc, argv, &e));
 	if (status == AM_EXIT_USAGE)
@@ -861,7 +990,7 @@ usage(void)
 	(void)fprintf(stderr,
 	    "usage: am-train [-hqv] [-a algo] [-B bias] [-c cost] [-d delim] "
 	    "[-e eps]\n"
-	    "                [-i col] [-j threads] [-s seed] [-t col] [-w col]\n"
+	    "                [-i col] [-j threads] [-k k] [-s seed] [-t col] [-w col]\n"
 	    "                [--balanced] [--class-weight label=w] [--from "
 	    "format]\n"
 	    "                [--intercept] [--lambda l] [--max-iter n] [--pos "
@@ -875,7 +1004,7 @@ help(void)
 {
 	(void)printf(
 	    "usage: am-train [-hqv] [-a algo] [-B bias] [-c cost] [-d delim] [-e eps]\n"
-	    "                [-i col] [-j threads] [-s seed] [-t col] [-w col]\n"
+	    "                [-i col] [-j threads] [-k k] [-s seed] [-t col] [-w col]\n"
 	    "                [--balanced] [--class-weight label=w] [--from format]\n"
 	    "                [--intercept] [--lambda l] [--max-iter n] [--pos label]\n"
 	    "                -o model [file]\n"
@@ -938,6 +1067,19 @@ help(void)
 	    "      --early-stop F    hold out fraction F, stop on its loss (0 off)\n"
 	    "      --patience N      epochs without progress before stopping\n"
 	    "                        (default 10)\n"
+	    "\n");
+	(void)fputs(
+	    "Segmentation (-a gmm: Gaussian mixture by EM; -a kmeans; no target):\n"
+	    "  -k K | KMIN..KMAX     segments, or a range to choose from\n"
+	    "                        (default 1 for gmm, 8 for kmeans)\n"
+	    "      --select C        gmm: bic (default) or aic; kmeans: silhouette\n"
+	    "      --covariance T    gmm: full (default), diag, spherical, tied\n"
+	    "      --restarts N      k-means++ seedings, the best kept (default 1)\n"
+	    "      --tol T           gmm: log-likelihood change (default 1e-3);\n"
+	    "                        kmeans: center shift (default 1e-4)\n"
+	    "      --reg-covar R     gmm: added to covariance diagonals (1e-6)\n"
+	    "      --mini-batch N    kmeans: mini-batches of N rows\n"
 	    "\n"
-	    "Exit status: 0 ok, 1 failure, 2 usage error.\n");
+	    "Exit status: 0 ok, 1 failure, 2 usage error.\n",
+	    stdout);
 }
