@@ -263,6 +263,10 @@ stream_users(const struct opts *o, const struct am_rec *r,
 		}
 		c = 0;
 	}
+	if (emit(out, o->lbuf) != 0) { /* the header, once the input opened */
+		rc = 0;
+		goto out;
+	}
 	while ((rc = am_csv_next(cr, e)) == 1) {
 		const char *name = am_csv_field(cr, (size_t)c);
 		long u = am_rec_user_find(r, name);
@@ -366,10 +370,6 @@ run(const struct opts *o, struct am_err *e)
 		if (rc == AM_EIO)
 			rc = 0; /* am_close_stdout() reports it */
 	} else {
-		if (emit(&out, o->lbuf) != 0) {
-			rc = 0;
-			goto out;
-		}
 		rc = stream_users(o, r, &q, hits, &out, e);
 	}
 out:
