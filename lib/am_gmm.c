@@ -854,10 +854,10 @@ gmm_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 		rc = am_art_setf(a, "hyper.restarts", "%d",
 		    s->sp.restarts > 0 ? s->sp.restarts : 1);
 	if (rc == 0)
-		rc = am_art_setf(a, "hyper.tol", "%.17g",
+		rc = am_art_setf(a, "hyper.tol", "%g",
 		    s->sp.tol < 0 ? 1e-3 : s->sp.tol);
 	if (rc == 0)
-		rc = am_art_setf(a, "hyper.reg_covar", "%.17g",
+		rc = am_art_setf(a, "hyper.reg_covar", "%g",
 		    s->sp.reg_covar < 0 ? 1e-6 : s->sp.reg_covar);
 	criteria(&row, g, s->rows);
 	if (rc == 0)
