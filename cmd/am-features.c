@@ -348,6 +348,27 @@ parse_args(int argc, char *argv[], struct opts *o)
 	o->feat.seed = o->seed;
 }
 
+/* -v after a fit: sizes, selection scores, PCA variances. */
+static void
+report(const struct am_feat *f)
+{
+	const double *v, *r;
+	double cum = 0;
+	size_t i, n;
+
+	warnx("%llu rows, %zu columns in, %zu features out", am_feat_rows(f),
+	    am_feat_ncols(f), am_feat_schema(f)->nfeat);
+	n = am_feat_scores(f, &v);
+	for (i = 0; i < n; i++)
+		warnx("score %s %.17g", am_feat_cand_name(f, i), v[i]);
+	n = am_feat_pca(f, &v, &r);
+	for (i = 0; i < n; i++) {
+		cum += r[i];
+		warnx("pca%zu variance %.17g ratio %.17g cumulative %.17g",
+		    i + 1, v[i], r[i], cum);
+	}
+}
+
 /* Save the fitted transform 'f' with its lineage to o->output. */
 static int
 save(const struct am_feat *f, struct am_src *src, const struct opts *o,
@@ -415,7 +436,7 @@ main(int argc, char *argv[])
 			goto out;
 		if (o.verbose)
 			warnx("%llu rows, %llu customers, skipped %llu without "
-			      "a customer and %llu with amount <= 0",
+			      "a customer and %llu with amount < 0",
 			    st.rows, st.customers, st.skipped_customer,
 			    st.skipped_amount);
 	} else if (o.model != NULL) {
@@ -434,9 +455,7 @@ main(int argc, char *argv[])
 		if (am_feat_write_fitted(f, &out, &e) != 0)
 			goto out;
 		if (o.verbose)
-			warnx("%llu rows, %zu columns in, %zu features out",
-			    am_feat_rows(f), am_feat_ncols(f),
-			    am_feat_schema(f)->nfeat);
+			report(f);
 	}
 	status = AM_EXIT_OK;
 out:

@@ -82,11 +82,15 @@ am_date_parse(const char *s, size_t len, long *days, long *secs)
 
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == 'Z'))
 		len--;
-	if (len >= 8 && s[4] >= '0' && s[4] <= '9') { /* YYYYMMDD */
+	while (i < len && i < 8 && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == 8) { /* YYYYMMDD */
+		i = 0;
 		y = digits(s, len, &i, 4, 4);
 		m = digits(s, len, &i, 2, 2);
 		d = digits(s, len, &i, 2, 2);
-	} else if (len >= 8 && (s[4] == '-' || s[4] == '/')) {
+	} else if (len >= 8 && i == 4 && (s[4] == '-' || s[4] == '/')) {
+		i = 0;
 		char sep = s[4];
 		y = digits(s, len, &i, 4, 4);
 		i++;
@@ -96,6 +100,7 @@ am_date_parse(const char *s, size_t len, long *days, long *secs)
 		i++;
 		d = digits(s, len, &i, 1, 2);
 	} else { /* M/D/YYYY */
+		i = 0;
 		m = digits(s, len, &i, 1, 2);
 		if (i >= len || s[i] != '/')
 			return -1;

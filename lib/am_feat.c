@@ -2540,6 +2540,12 @@ am_feat_pca(const struct am_feat *f, const double **variance,
 	return f->pca_k;
 }
 
+const char *
+am_feat_cand_name(const struct am_feat *f, size_t k)
+{
+	return cand_name(f, k);
+}
+
 size_t
 am_feat_scores(const struct am_feat *f, const double **score)
 {

@@ -250,6 +250,9 @@ size_t am_feat_pca(const struct am_feat *f, const double **variance,
  */
 size_t am_feat_scores(const struct am_feat *f, const double **score);
 
+/* Name of candidate feature 'k' (k < am_feat_scores()' count). */
+const char *am_feat_cand_name(const struct am_feat *f, size_t k);
+
 void am_feat_free(struct am_feat *f);
 
 #endif

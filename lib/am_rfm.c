@@ -289,7 +289,7 @@ am_rfm_run(struct am_csv_reader *in, const struct am_rfm_opts *o, FILE *out,
 				goto out;
 			amt = q * p;
 		}
-		if (!(amt > 0)) {
+		if (!(amt >= 0)) {
 			z.skipped_amount++;
 			continue;
 		}

@@ -19,8 +19,8 @@
  *
  * The amount is one column or the product of two (quantity * unit
  * price).  Rows with a missing customer are skipped; so are rows whose
- * amount is not positive (returns, cancellations, free items); both are
- * counted.  A date that does not parse (am_dates.h) or an amount that is
+ * amount is negative (returns, cancellations); both are counted.  A zero
+ * amount (a free item) is a purchase.  A date that does not parse (am_dates.h) or an amount that is
  * not a number is an error naming FILE:LINE.
  *
  * Memory: one record per customer and one 12-byte entry per distinct

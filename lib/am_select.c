@@ -124,7 +124,7 @@ am_digamma(double x)
 {
 	double r = 0, f;
 
-	while (x < 6) {
+	while (x < 10) {
 		r -= 1 / x;
 		x += 1;
 	}
@@ -233,12 +233,16 @@ mi_continuous(struct pair *p, size_t n, size_t nclass, double *ny, unsigned kk)
 				}
 			}
 			r = nextafter(d, 0);
-			/* count all[j] in [v[i] - r, v[i] + r] */
+			/*
+			 * count all[j] with |all[j] - v[i]| <= r, the
+			 * distance computed as the KD-tree does (adding r
+			 * to v[i] would round onto the k-th neighbour)
+			 */
 			lo = 0;
 			hi = used;
 			while (lo < hi) {
 				size_t mid = lo + (hi - lo) / 2;
-				if (all[mid] < v[i] - r)
+				if (all[mid] < v[i] && v[i] - all[mid] > r)
 					lo = mid + 1;
 				else
 					hi = mid;
@@ -247,7 +251,7 @@ mi_continuous(struct pair *p, size_t n, size_t nclass, double *ny, unsigned kk)
 			hi = used;
 			while (lo < hi) {
 				size_t mid = lo + (hi - lo) / 2;
-				if (all[mid] <= v[i] + r)
+				if (all[mid] <= v[i] || all[mid] - v[i] <= r)
 					lo = mid + 1;
 				else
 					hi = mid;
