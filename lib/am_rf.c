@@ -311,12 +311,14 @@ proxy(int crit, const double *l, const double *r, size_t K, double wl,
 struct scratch {
 	uint32_t *idx;  /* in-bag rows */
 	double *sw;     /* sample weight per row (bootstrap count x rw) */
-	uint32_t *feat; /* feature order */
-	double *hist;   /* MAXBIN x H */
-	size_t *hcnt;   /* MAXBIN */
+	uint32_t *pool; /* candidate feature lists of the nodes, a stack */
+	size_t pcap;
+	double *hist; /* MAXBIN x H */
+	size_t *hcnt; /* MAXBIN */
 	double *tot, *lft, *rgt;
 	struct stack {
 		uint32_t node, lo, hi;
+		size_t foff, flen; /* features not known constant */
 		int depth;
 	} * st;
 	size_t stcap;
@@ -397,7 +399,7 @@ node_totals(const struct fit *F, const struct scratch *s, size_t lo, size_t hi,
 
 static int
 push(struct scratch *s, size_t *top, uint32_t node, size_t lo, size_t hi,
-    int depth)
+    size_t foff, size_t flen, int depth)
 {
 	if (*top == s->stcap) {
 		size_t cap = s->stcap ? 2 * s->stcap : 64;
@@ -410,6 +412,8 @@ push(struct scratch *s, size_t *top, uint32_t node, size_t lo, size_t hi,
 	s->st[*top].node = node;
 	s->st[*top].lo = (uint32_t)lo;
 	s->st[*top].hi = (uint32_t)hi;
+	s->st[*top].foff = foff;
+	s->st[*top].flen = flen;
 	s->st[(*top)++].depth = depth;
 	return 0;
 }
@@ -420,7 +424,7 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
     struct am_rand *rng)
 {
 	const struct am_rf_params *p = &F->f->p;
-	size_t H = F->K ? F->K : 2, n = 0, top = 0, i, j;
+	size_t H = F->K ? F->K : 2, n = 0, top = 0, i, j, nf;
 	int crit = F->K ? p->criterion : AM_RF_MSE;
 
 	/* The sample: bootstrap counts times row weights. */
@@ -438,9 +442,10 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 			s->idx[n++] = (uint32_t)i;
 			t->inbag[i / 64] |= (uint64_t)1 << (i % 64);
 		}
-	for (j = 0; j < F->nfeat; j++)
-		s->feat[j] = (uint32_t)j;
-	if (add_node(t) != 0 || push(s, &top, 0, 0, n, 0) != 0)
+	for (j = 0, nf = 0; j < F->nfeat; j++)
+		if (F->nbin[j] > 1)
+			s->pool[nf++] = (uint32_t)j;
+	if (add_node(t) != 0 || push(s, &top, 0, 0, n, 0, nf, 0) != 0)
 		return -1;
 	while (top > 0) {
 		struct stack cur = s->st[--top];
@@ -449,6 +454,8 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 		double imp = impurity(crit, s->tot, H, w);
 		long bf = -1;
 		int bb = 0;
+		size_t fo, end;
+		uint32_t *fl;
 
 		if (cur.depth > t->depth)
 			t->depth = cur.depth;
@@ -461,17 +468,32 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 				return -1;
 			continue;
 		}
-		for (j = 0; j < F->nfeat && visited < F->mtry; j++) {
-			size_t r = j + (size_t)am_rand_below(rng, F->nfeat - j);
-			uint32_t f = s->feat[r], nb = (uint32_t)F->nbin[f];
+		/*
+		 * Candidates: a copy of the node's list on top of the pool.
+		 * Features found constant here move past 'end' and leave the
+		 * list the children inherit.
+		 */
+		fo = cur.foff + cur.flen;
+		if (fo + cur.flen > s->pcap) {
+			size_t cap = 2 * (fo + cur.flen);
+			uint32_t *np = realloc(s->pool, cap * sizeof(*np));
+			if (np == NULL)
+				return -1;
+			s->pool = np;
+			s->pcap = cap;
+		}
+		fl = s->pool + fo;
+		memcpy(fl, s->pool + cur.foff, cur.flen * sizeof(*fl));
+		end = cur.flen;
+		for (j = 0; j < end && visited < F->mtry;) {
+			size_t r = j + (size_t)am_rand_below(rng, end - j);
+			uint32_t f = fl[r], nb = (uint32_t)F->nbin[f];
 			const uint8_t *col = F->bins + (size_t)f * F->rows;
 			size_t b, nl = 0, used = 0, k;
 			double wl = 0;
 
-			s->feat[r] = s->feat[j];
-			s->feat[j] = f;
-			if (nb < 2)
-				continue;
+			fl[r] = fl[j];
+			fl[j] = f;
 			memset(s->hist, 0, nb * H * sizeof(*s->hist));
 			memset(s->hcnt, 0, nb * sizeof(*s->hcnt));
 			for (i = lo; i < hi; i++) {
@@ -489,9 +511,13 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 			}
 			for (b = 0; b < nb; b++)
 				used += s->hcnt[b] > 0;
-			if (used < 2)
-				continue; /* constant here: does not count */
+			if (used < 2) { /* constant here: does not count */
+				fl[j] = fl[end - 1];
+				fl[--end] = f;
+				continue;
+			}
 			visited++;
+			j++;
 			memset(s->lft, 0, H * sizeof(*s->lft));
 			for (b = 0; b + 1 < nb; b++) {
 				double wr, sc;
@@ -558,9 +584,10 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 			t->n[cur.node].left = left;
 			t->n[cur.node].thr = F->edge[bf][bb];
 			t->bthr[cur.node] = (uint8_t)bb;
-			if (push(s, &top, left + 1, a, hi, cur.depth + 1) !=
-			        0 ||
-			    push(s, &top, left, lo, a, cur.depth + 1) != 0)
+			if (push(s, &top, left + 1, a, hi, fo, end,
+			        cur.depth + 1) != 0 ||
+			    push(s, &top, left, lo, a, fo, end,
+			        cur.depth + 1) != 0)
 				return -1;
 		}
 	}
@@ -572,7 +599,7 @@ scratch_release(struct scratch *s)
 {
 	free(s->idx);
 	free(s->sw);
-	free(s->feat);
+	free(s->pool);
 	free(s->hist);
 	free(s->hcnt);
 	free(s->tot);
@@ -698,7 +725,8 @@ tree_task(void *arg, size_t i)
 	am_rand_seed(&rng, am_rf_tree_seed(F->f->p.seed, i));
 	s.idx = malloc((F->rows + 1) * sizeof(*s.idx));
 	s.sw = malloc((F->rows + 1) * sizeof(*s.sw));
-	s.feat = malloc((F->nfeat + 1) * sizeof(*s.feat));
+	s.pcap = 4 * F->nfeat + 16;
+	s.pool = malloc(s.pcap * sizeof(*s.pool));
 	s.hist = malloc(MAXBIN * H * sizeof(*s.hist));
 	s.hcnt = malloc(MAXBIN * sizeof(*s.hcnt));
 	s.tot = malloc(3 * H * sizeof(*s.tot));
@@ -706,7 +734,7 @@ tree_task(void *arg, size_t i)
 	t->imp = calloc(F->nfeat + 1, sizeof(*t->imp));
 	if (F->f->p.permutation)
 		t->perm = calloc(F->nfeat + 1, sizeof(*t->perm));
-	if (s.idx == NULL || s.sw == NULL || s.feat == NULL || s.hist == NULL ||
+	if (s.idx == NULL || s.sw == NULL || s.pool == NULL || s.hist == NULL ||
 	    s.hcnt == NULL || s.tot == NULL || t->inbag == NULL ||
 	    t->imp == NULL || (F->f->p.permutation && t->perm == NULL)) {
 		t->fail = 1;
@@ -827,7 +855,8 @@ check_params(const struct am_rf_params *p, size_t nclass, struct am_err *err)
 	if (p->max_depth < 0)
 		return am_seterr(err, AM_EARG, "--max-depth: %d is negative",
 		    p->max_depth);
-	if (!(p->max_feat >= 0) || !isfinite(p->max_feat))
+	if (!(p->max_feat >= 0 || p->max_feat == AM_RF_LOG2) ||
+	    !isfinite(p->max_feat))
 		return am_seterr(err, AM_EARG,
 		    "--max-features: %g is not a fraction or a count",
 		    p->max_feat);
@@ -901,6 +930,8 @@ am_rf_fit(const struct am_csr *x, size_t nfeat, const double *y,
 	F.nout = nout_of(nclass);
 	if (p->max_feat == 0)
 		F.mtry = nclass > 0 ? (size_t)sqrt((double)nfeat) : nfeat;
+	else if (p->max_feat == AM_RF_LOG2)
+		F.mtry = (size_t)log2((double)nfeat);
 	else if (p->max_feat < 1)
 		F.mtry = (size_t)(p->max_feat * (double)nfeat);
 	else
