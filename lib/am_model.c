@@ -18,6 +18,7 @@
 #include "am_model.h"
 #include "am_rand.h"
 #include "am_rf.h"
+#include "am_svm.h"
 
 #include "am_banned.h"
 
@@ -36,6 +37,7 @@ struct am_model {
 static const struct am_model_ops *const algos[] = {
 	&am_logreg_ops,
 	&am_linreg_ops,
+	&am_svm_ops,
 	&am_rf_ops,
 	&am_mlp_ops,
 	&am_gmm_ops,
@@ -56,7 +58,7 @@ am_model_ops_byname(const char *name)
 const char *
 am_model_algos(void)
 {
-	return "logreg,linreg,rf,mlp,gmm,kmeans";
+	return "logreg,linreg,svm,rf,mlp,gmm,kmeans";
 }
 
 const struct am_model_ops *
