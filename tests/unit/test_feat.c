@@ -53,6 +53,152 @@ run_close(struct run *r)
 		(void)fclose(r->fp);
 }
 
+/* Fit 'text' with 'o' and return the CSV written, or NULL. */
+static char *
+fit_text(const char *text, const struct am_feat_opts *o, struct am_feat **fp)
+{
+	struct am_err err = { 0 };
+	struct run r;
+	struct am_feat *f;
+	int ok;
+
+	if (run_open(&r, text) != 0)
+		return NULL;
+	ok = (f = am_feat_fit(r.in, o, &err)) != NULL &&
+	    am_feat_write_fitted(f, &(struct am_feat_out){ r.fp, AM_FS_CSV, 0 },
+	        &err) == 0;
+	if (!ok)
+		(void)fprintf(stderr, "fit: %s\n", err.msg);
+	run_close(&r); /* sets r.out */
+	if (!ok) {
+		free(r.out);
+		r.out = NULL;
+	}
+	if (fp != NULL)
+		*fp = f;
+	else
+		am_feat_free(f);
+	return r.out;
+}
+
+/* A version-1 payload (standard scaling, one-hot) still loads. */
+static void
+test_v1(void)
+{
+	struct am_buf b = AM_BUF_INIT;
+	struct am_err err = { 0 };
+	struct am_art *a = am_art_new(AM_FEAT_KIND, AM_FEAT_ALGO);
+	struct am_feat *f;
+	struct run r;
+
+	am_buf_u32(&b, 1); /* version */
+	am_buf_u32(&b, 0); /* no ids */
+	am_buf_u8(&b, 2);  /* categorical target */
+	am_buf_str(&b, "y");
+	am_buf_u32(&b, 2);
+	am_buf_str(&b, "no");
+	am_buf_str(&b, "yes");
+	am_buf_u32(&b, 2);   /* columns */
+	am_buf_str(&b, "x"); /* numeric: mean 3, std 2 */
+	am_buf_u8(&b, 0);
+	am_buf_f64(&b, 3);
+	am_buf_f64(&b, 2);
+	am_buf_str(&b, "c"); /* categorical, no other, levels blue red */
+	am_buf_u8(&b, 1);
+	am_buf_u8(&b, 0);
+	am_buf_u32(&b, 2);
+	am_buf_str(&b, "blue");
+	am_buf_str(&b, "red");
+	CHECK(am_art_add_buf(a, "xform", &b) == 0);
+	f = am_feat_load(a, "v1.amm", &err);
+	CHECK(f != NULL);
+	CHECK(run_open(&r, table) == 0);
+	if (f != NULL) {
+		CHECK(am_feat_apply(f, r.in,
+		          &(struct am_feat_out){ r.fp, AM_FS_CSV, 0 },
+		          &err) == 0);
+		(void)fflush(r.fp);
+		CHECK(r.out != NULL &&
+		    strcmp(r.out,
+		        "y,x,c=blue,c=red\nno,-1,0,1\nyes,-0.5,1,0\n"
+		        "no,0,0,1\nyes,1.5,0,0\n") == 0);
+		CHECK(am_feat_unseen(f) == 1); /* green */
+	}
+	run_close(&r);
+	free(r.out);
+	am_feat_free(f);
+	am_art_free(a);
+	am_buf_release(&b);
+}
+
+/* Rule parsing: fields, defaults and refusals. */
+static void
+test_rules(void)
+{
+	struct am_feat_rule r;
+	struct am_feat_select s;
+	struct am_err err = { 0 };
+
+	CHECK(am_feat_rule_parse(AM_FEAT_BIN, "edges:1/2.5/9:onehot:a,b", &r,
+	          &err) == 0);
+	CHECK(r.method == AM_BIN_EDGES && r.onehot && r.nedge == 3 &&
+	    r.edges[1] == 2.5 && r.ncols == 2 && strcmp(r.cols[1], "b") == 0);
+	am_feat_rule_release(&r);
+	CHECK(am_feat_rule_parse(AM_FEAT_BIN, "quantile:4", &r, &err) == 0);
+	CHECK(r.k == 4 && !r.onehot && r.ncols == 0);
+	am_feat_rule_release(&r);
+	CHECK(
+	    am_feat_rule_parse(AM_FEAT_BIN, "edges:3/1", &r, &err) == AM_EARG);
+	am_feat_rule_release(&r);
+	CHECK(am_feat_rule_parse(AM_FEAT_CLIP, "-1:1e3:x", &r, &err) == 0);
+	CHECK(r.lo == -1 && r.hi == 1000 && r.ncols == 1);
+	am_feat_rule_release(&r);
+	CHECK(am_feat_rule_parse(AM_FEAT_CLIP, "5:1", &r, &err) == AM_EARG);
+	am_feat_rule_release(&r);
+	CHECK(am_feat_rule_parse(AM_FEAT_DATE, "year+dow:d", &r, &err) == 0);
+	CHECK(r.k == (AM_DATE_YEAR | AM_DATE_DOW) && r.ncols == 1);
+	am_feat_rule_release(&r);
+	CHECK(am_feat_rule_parse(AM_FEAT_SCALE, "robust:a,,b", &r, &err) ==
+	    AM_EARG);
+	am_feat_rule_release(&r);
+	CHECK(am_feat_select_parse("var:0.25", &s, &err) == 0 &&
+	    s.method == AM_SEL_VAR && s.arg == 0.25);
+	CHECK(am_feat_select_parse("chi2:0", &s, &err) == AM_EARG);
+}
+
+/* Term counts of --poly 3 over 6 numeric columns, with and without powers. */
+static void
+test_poly(void)
+{
+	static const char *six = "a,b,c,d,e,f\n1,2,3,4,5,6\n2,1,0,1,2,1\n";
+	struct am_feat_rule r;
+	struct am_feat_opts o = AM_FEAT_OPTS_INIT;
+	struct am_err err = { 0 };
+	struct am_feat *f = NULL;
+	char *out;
+
+	CHECK(am_feat_rule_parse(AM_FEAT_POLY, "3", &r, &err) == 0);
+	o.rules = &r;
+	o.nrule = 1;
+	out = fit_text(six, &o, &f);
+	/* 6 + C(7, 2) = 21 squares and products + C(8, 3) = 56 cubes */
+	CHECK(out != NULL && f != NULL && am_feat_schema(f)->nfeat == 83);
+	if (f != NULL)
+		CHECK(strcmp(am_feat_schema(f)->feat[82], "f^3") == 0 &&
+		    strcmp(am_feat_schema(f)->feat[27], "a^3") == 0);
+	free(out);
+	am_feat_free(f);
+	o.interaction_only = 1;
+	out = fit_text(six, &o, &f);
+	/* 6 + C(6, 2) + C(6, 3) */
+	CHECK(out != NULL && f != NULL && am_feat_schema(f)->nfeat == 41);
+	if (f != NULL)
+		CHECK(strcmp(am_feat_schema(f)->feat[40], "d*e*f") == 0);
+	free(out);
+	am_feat_free(f);
+	am_feat_rule_release(&r);
+}
+
 int
 main(void)
 {
@@ -136,5 +282,8 @@ main(void)
 	am_buf_release(&enc);
 	run_close(&fit);
 	free(fit.out);
+	test_v1();
+	test_rules();
+	test_poly();
 	return unit_failures;
 }
