@@ -906,8 +906,7 @@ gmm_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 	cov = am_rd_u32(&r);
 	if (am_rd_error(&r) || ver != GMM_VERSION || k == 0 ||
 	    d != am_model_nfeat(m) || cov > AM_GMM_TIED ||
-	    (size_t)k * d > am_rd_left(&r) / 8 ||
-	    (size_t)d * d > am_rd_left(&r) / 8)
+	    (size_t)k * d > am_rd_left(&r) / 8)
 		return am_seterr(err, AM_EFORMAT, "malformed 'gmm' section");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return am_seterr(err, AM_ENOMEM, "out of memory");

@@ -292,3 +292,16 @@ EOF
 	[ "$(head -1 out)" = "segment,p_0,p_1,p_2,logdensity" ]
 	[[ "$(tail -1 out)" == 1,* ]]
 }
+
+# 2026-11-28 #8: a diag or spherical model with d * d > its payload was
+# refused at load ("malformed 'gmm' section").
+@test "am-segment: every covariance type loads back in am-predict, whatever K and d" {
+	for t in full diag spherical tied; do
+		for k in 1 3; do
+			run -0 --separate-stderr am am-train -a gmm -k $k --covariance $t -o g.amm "$SEG/iris.csv"
+			run -0 --separate-stderr am am-predict -m g.amm "$SEG/iris.csv"
+			[ "${#lines[@]}" -eq 151 ]
+			run -0 --separate-stderr am am-model verify g.amm
+		done
+	done
+}
