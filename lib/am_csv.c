@@ -92,13 +92,42 @@ never_space(unsigned char c)
 	return 0;
 }
 
-/* Refuse to grow libcsv's field buffer past the field limit. */
+/*
+ * libcsv's field buffer.  libcsv grows it by a fixed block at a time,
+ * which copies a huge field quadratically wherever realloc moves the
+ * block (always, under ASan).  These wrappers keep the real capacity in a
+ * header before the bytes libcsv sees and grow it geometrically, and
+ * refuse to grow it past the field limit.
+ */
+#define FIELD_HDR 16 /* keeps the buffer 16-byte aligned */
+
 static void *
 capped_realloc(void *p, size_t n)
 {
+	unsigned char *base = p != NULL ? (unsigned char *)p - FIELD_HDR : NULL;
+	size_t cap = 0, ncap;
+
 	if (n > (size_t)AM_CSV_MAX_FIELD + 1)
 		return NULL;
-	return realloc(p, n);
+	if (base != NULL)
+		memcpy(&cap, base, sizeof(cap));
+	if (n <= cap)
+		return p;
+	for (ncap = cap > BLK ? cap : BLK; ncap < n; ncap *= 2)
+		;
+	if (ncap > (size_t)AM_CSV_MAX_FIELD + 1)
+		ncap = (size_t)AM_CSV_MAX_FIELD + 1;
+	if ((base = realloc(base, FIELD_HDR + ncap)) == NULL)
+		return NULL;
+	memcpy(base, &ncap, sizeof(ncap));
+	return base + FIELD_HDR;
+}
+
+static void
+capped_free(void *p)
+{
+	if (p != NULL)
+		free((unsigned char *)p - FIELD_HDR);
 }
 
 static int
@@ -492,6 +521,7 @@ am_csv_open(struct am_src *src, const struct am_csv_opts *opts,
 	}
 	csv_set_space_func(&r->p, never_space);
 	csv_set_realloc_func(&r->p, capped_realloc);
+	csv_set_free_func(&r->p, capped_free);
 	csv_set_blk_size(&r->p, BLK);
 	if (copy_missing(r, opts != NULL ? opts->missing : NULL) != 0) {
 		am_seterr(err, AM_ENOMEM, "out of memory");
