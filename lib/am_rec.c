@@ -1394,9 +1394,12 @@ am_rec_save(const struct am_rec *r, struct am_art *a, struct am_err *err)
 	size_t j;
 	int rc = 0;
 
+	static const int types[] = { AM_COL_CATEGORY, AM_COL_CATEGORY,
+		AM_COL_NUMBER, AM_COL_DATE, AM_COL_CATEGORY };
 	for (j = 0; j < 5; j++)
 		if (r->col[j] != NULL)
-			rc |= am_art_set(a, keys[j], r->col[j]);
+			rc |= am_art_set(a, keys[j], r->col[j]) |
+			    am_art_add_col(a, r->col[j], types[j]);
 	rc |= am_art_setf(a, "rec.users", "%zu", r->nu);
 	rc |= am_art_setf(a, "rec.items", "%zu", r->ni);
 	rc |= am_art_setf(a, "rec.pairs", "%zu", r->ui.nnz);
