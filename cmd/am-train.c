@@ -14,6 +14,7 @@
 
 #include "am_art.h"
 #include "am_cli.h"
+#include "am_cv.h"
 #include "am_fs.h"
 #include "am_gmm.h"
 #include "am_kmeans.h"
@@ -62,6 +63,14 @@ enum {
 	OPT_SEG_RESTARTS,
 	OPT_SEG_SELECT,
 	OPT_SEG_TOL,
+	/* Linear models and validation: see lin_opt(). */
+	OPT_LIN_ALPHA = 2048,
+	OPT_LIN_CV,
+	OPT_LIN_L1_RATIO,
+	OPT_LIN_LOSS,
+	OPT_LIN_MULTICLASS,
+	OPT_LIN_PENALTY,
+	OPT_LIN_VALID,
 };
 
 struct opts {
@@ -71,6 +80,8 @@ struct opts {
 	size_t nid, ncw;
 	int from, delim, quiet, verbose, have_c;
 	struct am_model_params par;
+	size_t cv;                /* --cv K */
+	const char *valid;        /* --valid FILE */
 	struct am_rf_params rf;   /* -a rf */
 	struct am_mlp_params mlp; /* -a mlp */
 	/* -a gmm, kmeans */
@@ -99,6 +110,14 @@ static const struct option longopts[] = {
 	{ "threads", required_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	/* Linear models and validation. */
+	{ "alpha", required_argument, NULL, OPT_LIN_ALPHA },
+	{ "cv", required_argument, NULL, OPT_LIN_CV },
+	{ "l1-ratio", required_argument, NULL, OPT_LIN_L1_RATIO },
+	{ "loss", required_argument, NULL, OPT_LIN_LOSS },
+	{ "multiclass", required_argument, NULL, OPT_LIN_MULTICLASS },
+	{ "penalty", required_argument, NULL, OPT_LIN_PENALTY },
+	{ "valid", required_argument, NULL, OPT_LIN_VALID },
 	{ "weight", required_argument, NULL, 'w' },
 	/* Random forest (-a rf). */
 	{ "criterion", required_argument, NULL, OPT_RF_CRITERION },
@@ -396,6 +415,59 @@ seg_opt(struct am_seg_params *sp, int ch, const char *arg)
 	}
 }
 
+/* Options of the linear models and of validation. */
+static void
+lin_opt(struct opts *o, int ch, const char *arg)
+{
+	long n;
+
+	switch (ch) {
+	case OPT_LIN_ALPHA:
+		if (am_parse_double(arg, 0, 1e12, &o->par.alpha) != 0)
+			bad_value("--alpha", arg, "a penalty in [0, 1e12]");
+		break;
+	case OPT_LIN_CV:
+		if (am_parse_long(arg, 2, 1000, &n) != 0)
+			bad_value("--cv", arg, "a fold count in [2, 1000]");
+		o->cv = (size_t)n;
+		break;
+	case OPT_LIN_L1_RATIO:
+		if (am_parse_double(arg, 0, 1, &o->par.l1_ratio) != 0)
+			bad_value("--l1-ratio", arg, "a ratio in [0, 1]");
+		break;
+	case OPT_LIN_LOSS:
+		if (strcmp(arg, "hinge") == 0 || strcmp(arg, "l1") == 0)
+			o->par.loss = 1;
+		else if (strcmp(arg, "squared-hinge") == 0 ||
+		    strcmp(arg, "l2") == 0)
+			o->par.loss = 2;
+		else
+			bad_value("--loss", arg, "hinge or squared-hinge");
+		break;
+	case OPT_LIN_MULTICLASS:
+		if (strcmp(arg, "ovr") == 0)
+			o->par.multiclass = AM_MULTI_OVR;
+		else if (strcmp(arg, "softmax") == 0)
+			o->par.multiclass = AM_MULTI_SOFTMAX;
+		else
+			bad_value("--multiclass", arg, "ovr or softmax");
+		break;
+	case OPT_LIN_PENALTY:
+		if (strcmp(arg, "l2") == 0)
+			o->par.penalty = AM_PENALTY_L2;
+		else if (strcmp(arg, "l1") == 0)
+			o->par.penalty = AM_PENALTY_L1;
+		else if (strcmp(arg, "elasticnet") == 0)
+			o->par.penalty = AM_PENALTY_ENET;
+		else
+			bad_value("--penalty", arg, "l2, l1 or elasticnet");
+		break;
+	case OPT_LIN_VALID:
+		o->valid = arg;
+		break;
+	}
+}
+
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
@@ -526,6 +598,15 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_SEG_TOL:
 			seg_opt(&o->seg, ch, optarg);
 			break;
+		case OPT_LIN_ALPHA:
+		case OPT_LIN_CV:
+		case OPT_LIN_L1_RATIO:
+		case OPT_LIN_LOSS:
+		case OPT_LIN_MULTICLASS:
+		case OPT_LIN_PENALTY:
+		case OPT_LIN_VALID:
+			lin_opt(o, ch, optarg);
+			break;
 		case ':':
 			if (optopt != 0)
 				warnx("option -%c needs an argument", optopt);
@@ -546,7 +627,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		    am_model_algos());
 		usage();
 	}
-	if (o->out == NULL) {
+	if (o->out == NULL && o->cv == 0) {
 		warnx("-o MODEL is required (the model file to write)");
 		usage();
 	}
@@ -640,6 +721,131 @@ seg_report(const struct am_art *a, const char *algo, size_t rows, size_t nf)
 		    strtod(am_art_get(a, "metric.inertia"), NULL));
 }
 
+/* One CSV row of metrics: classifier or regression columns. */
+static void
+put_metrics(const char *name, const struct am_cv_metrics *m)
+{
+	if (m->regression)
+		(void)printf("%s,%.15g,%.15g,%.15g,%.15g\n", name, m->rows,
+		    m->rmse, m->mae, m->r2);
+	else
+		(void)printf("%s,%.15g,%.15g,%.15g,%.15g\n", name, m->rows,
+		    m->auc, m->logloss, m->accuracy);
+}
+
+/* --cv K: per-fold metrics, their mean and sd (CSV on stdout). */
+static int
+run_cv(const struct opts *o, const struct am_model_ops *ops,
+    const struct am_table *t, const struct am_model_params *par,
+    struct am_err *e)
+{
+	struct am_cv_metrics *f, mean, sd;
+	struct am_model_params p = *par;
+	size_t i, k = o->cv;
+	char name[32];
+	int rc;
+
+	if ((f = calloc(k, sizeof(*f))) == NULL)
+		return am_seterr(e, AM_ENOMEM, "out of memory");
+	p.progress = NULL;
+	if ((rc = am_cv_run(ops, t, &p, k, f, e)) != 0) {
+		free(f);
+		return rc;
+	}
+	memset(&mean, 0, sizeof(mean));
+	memset(&sd, 0, sizeof(sd));
+	mean.regression = sd.regression = f[0].regression;
+#define CV_STAT(field)                                    \
+	do {                                              \
+		double s = 0, ss = 0;                     \
+		for (i = 0; i < k; i++)                   \
+			s += f[i].field;                  \
+		mean.field = s / (double)k;               \
+		for (i = 0; i < k; i++)                   \
+			ss += (f[i].field - mean.field) * \
+			    (f[i].field - mean.field);    \
+		sd.field = sqrt(ss / (double)(k - 1));    \
+	} while (0)
+	CV_STAT(rows);
+	CV_STAT(auc);
+	CV_STAT(logloss);
+	CV_STAT(accuracy);
+	CV_STAT(rmse);
+	CV_STAT(mae);
+	CV_STAT(r2);
+#undef CV_STAT
+	(void)printf(f[0].regression ? "fold,rows,rmse,mae,r2\n"
+	                             : "fold,rows,auc,logloss,accuracy\n");
+	for (i = 0; i < k; i++) {
+		(void)snprintf(name, sizeof(name), "%zu", i + 1);
+		put_metrics(name, &f[i]);
+	}
+	put_metrics("mean", &mean);
+	put_metrics("sd", &sd);
+	if (!o->quiet) {
+		if (mean.regression)
+			warnx("%s: %zu-fold cv: rmse %.4f +- %.4f, r2 %.4f +- "
+			      "%.4f",
+			    ops->name, k, mean.rmse, sd.rmse, mean.r2, sd.r2);
+		else
+			warnx("%s: %zu-fold cv: auc %.4f +- %.4f, logloss "
+			      "%.4f +- %.4f, accuracy %.4f +- %.4f",
+			    ops->name, k, mean.auc, sd.auc, mean.logloss,
+			    sd.logloss, mean.accuracy, sd.accuracy);
+	}
+	free(f);
+	return 0;
+}
+
+/* --valid FILE: judge the model on it, into the artifact. */
+static int
+run_valid(const struct opts *o, const struct am_model *m,
+    const struct am_fs_opts *fo, struct am_art *a, struct am_err *e)
+{
+	const struct am_model_ops *ops = am_model_ops(m);
+	struct am_table *v;
+	struct am_cv_metrics r;
+	int rc;
+
+	if ((v = am_table_load(o->valid, fo, AM_TABLE_NEED_TARGET, e)) == NULL)
+		return e->code;
+	if (am_model_is_classifier(m) &&
+	    (rc = am_table_classify(v, ops->maxclass, e)) != 0)
+		goto out;
+	if ((rc = am_cv_eval(m, v, &r, e)) != 0)
+		goto out;
+	rc = am_art_setf(a, "metric.valid_rows", "%.17g", r.rows);
+	if (r.regression) {
+		rc |= am_art_setf(a, "metric.valid_rmse", "%.17g", r.rmse);
+		rc |= am_art_setf(a, "metric.valid_mae", "%.17g", r.mae);
+		rc |= am_art_setf(a, "metric.valid_r2", "%.17g", r.r2);
+	} else {
+		rc |= am_art_setf(a, "metric.valid_auc", "%.17g", r.auc);
+		rc |=
+		    am_art_setf(a, "metric.valid_logloss", "%.17g", r.logloss);
+		rc |= am_art_setf(a, "metric.valid_accuracy", "%.17g",
+		    r.accuracy);
+	}
+	if (rc != 0) {
+		rc = am_seterr(e, AM_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!o->quiet) {
+		if (r.regression)
+			warnx("%s: validation %s: %.0f rows, rmse %.4f, mae "
+			      "%.4f, r2 %.4f",
+			    ops->name, v->input, r.rows, r.rmse, r.mae, r.r2);
+		else
+			warnx("%s: validation %s: %.0f rows, auc %.4f, logloss "
+			      "%.4f, accuracy %.4f",
+			    ops->name, v->input, r.rows, r.auc, r.logloss,
+			    r.accuracy);
+	}
+out:
+	am_table_free(v);
+	return rc;
+}
+
 static int
 train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 {
@@ -680,6 +886,10 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	par.rf = &o->rf;
 	par.mlp = &o->mlp;
 	par.seg = &o->seg;
+	if (o->cv > 0) {
+		if ((rc = run_cv(o, ops, t, &par, e)) != 0 || o->out == NULL)
+			goto out;
+	}
 	m = am_model_fit(ops, t, &par, e);
 	if (tty)
 		(void)fputs("\n", stderr);
@@ -700,11 +910,20 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 		am_seterr(e, rc, "out of memory");
 		goto out;
 	}
+	if (o->valid != NULL && (rc = run_valid(o, m, &fo, a, e)) != 0)
+		goto out;
 	if ((rc = train_metrics(m, t, a, &auc, &ll, e)) != 0 ||
 	    (rc = am_art_save(a, o->out, e)) != 0)
 		goto out;
 	if (!o->quiet && !ops->classifier && !ops->regressor)
 		seg_report(a, ops->name, t->rows, t->schema.nfeat);
+	else if (!o->quiet && !am_model_is_classifier(m))
+		warnx("%s: %zu rows, %zu features, train rmse %.6g", ops->name,
+		    t->rows, t->schema.nfeat,
+		    strtod(am_art_get(a, "metric.train_rmse")
+		            ? am_art_get(a, "metric.train_rmse")
+		            : "nan",
+		        NULL));
 	else if (!o->quiet)
 		warnx("%s: %zu rows, %zu features, %s iterations, objective "
 		      "%.6g, train auc %.4f, logloss %.4f",
