@@ -442,3 +442,22 @@ PY
 	am-features -t y -o "$T/s.amm" "$F/small.csv" >/dev/null
 	run -2 --separate-stderr am am-features -m "$T/s.amm" --poly 2 "$F/small.csv"
 }
+
+@test "am-features: degree-2 interactions lift logreg test AUC on bank-full" {
+	need_shared bank-marketing/bank-full.csv
+	command -v am-train >/dev/null && command -v am-eval >/dev/null || skip "am-train, am-eval not built"
+	am-clean --split 0.8 --test "$T/test.csv" -s 1 "$SHARED/bank-marketing/bank-full.csv" >"$T/train.csv"
+	auc() { # auc NAME FEATURE-OPTIONS...: test AUC of logreg on those features
+		local n=$1; shift
+		am-features -t y "$@" -o "$T/f$n.amm" --to bin "$T/train.csv" >"$T/tr$n.bin"
+		am-features -m "$T/f$n.amm" --to bin "$T/test.csv" >"$T/te$n.bin"
+		am-train -q -a logreg -t y -c 1 -o "$T/m$n.amm" "$T/tr$n.bin" 2>/dev/null
+		am-predict -m "$T/m$n.amm" "$T/te$n.bin" >"$T/s$n.csv"
+		am-eval -t y -p score "$T/s$n.csv" | awk '$1 == "auc" { print $2 }'
+	}
+	plain=$(auc 1)
+	poly=$(auc 2 --poly 2:age,balance,day,month,duration,campaign,pdays,previous,poutcome,job,contact,housing)
+	echo "# one-hot $plain, with interactions $poly" >&3
+	# measured 2026-11-28: 0.9048 and 0.9192
+	awk -v a="$plain" -v b="$poly" 'BEGIN { exit !(a > 0.89 && b > a + 0.005) }'
+}
