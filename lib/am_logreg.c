@@ -561,15 +561,286 @@ out:
 	return rc;
 }
 
+/*
+ * Multinomial and L1 / elastic-net logistic regression by OWL-QN
+ * (Andrew and Gao, "Scalable training of L1-regularized log-linear
+ * models", ICML 2007): L-BFGS on the smooth part with the pseudo-gradient
+ * of the L1 term, directions kept in its orthant, a backtracking line
+ * search projected onto the orthant.  With no L1 term it is L-BFGS.
+ *
+ *   F(W) = sum_k [(1 - r)/2 ||w_k||^2 + r ||w_k||_1] + sum_i c_i l_i(W)
+ *
+ * l_i = log(1 + exp(-y_i w'x_i)) for one vector (binary, y_i = +-1), or
+ * -log softmax(W x_i)[y_i] for K vectors (y_i a class index).  The bias
+ * weight is penalised unless 'intercept'.
+ */
+#define OWLQN_M 10
+
+struct owl {
+	const struct am_csr *x;
+	size_t nfeat, nw, nvec, n; /* n = nvec * nw */
+	const double *y, *c;
+	double bias, l1, l2;
+	int intercept;
+	double *z; /* nvec scratch */
+};
+
+/* Smooth part of F (loss + L2) and its gradient. */
+static double
+owl_smooth(const struct owl *o, const double *w, double *g)
+{
+	const struct am_csr *x = o->x;
+	size_t i, k, v, nw = o->nw;
+	double f = 0;
+
+	memset(g, 0, o->n * sizeof(*g));
+	for (i = 0; i < x->rows; i++) {
+		double ci = o->c[i];
+		if (ci == 0)
+			continue;
+		for (v = 0; v < o->nvec; v++) {
+			const double *wv = w + v * nw;
+			double z = o->bias > 0 ? wv[o->nfeat] * o->bias : 0;
+			for (k = x->ptr[i]; k < x->ptr[i + 1]; k++)
+				z += wv[x->idx[k]] * x->val[k];
+			o->z[v] = z;
+		}
+		if (o->nvec == 1) {
+			double yz = o->y[i] * o->z[0], d;
+			f += ci *
+			    (yz >= 0 ? log1p(exp(-yz)) : -yz + log1p(exp(yz)));
+			d = -ci * o->y[i] * am_sigmoid(-yz);
+			for (k = x->ptr[i]; k < x->ptr[i + 1]; k++)
+				g[x->idx[k]] += d * x->val[k];
+			if (o->bias > 0)
+				g[o->nfeat] += d * o->bias;
+		} else {
+			double mx = o->z[0], sum = 0;
+			size_t yi = (size_t)o->y[i];
+			for (v = 1; v < o->nvec; v++)
+				if (o->z[v] > mx)
+					mx = o->z[v];
+			for (v = 0; v < o->nvec; v++)
+				sum += exp(o->z[v] - mx);
+			f += ci * (mx + log(sum) - o->z[yi]);
+			for (v = 0; v < o->nvec; v++) {
+				double d = ci *
+				    (exp(o->z[v] - mx) / sum -
+				        (v == yi ? 1 : 0));
+				double *gv = g + v * nw;
+				for (k = x->ptr[i]; k < x->ptr[i + 1]; k++)
+					gv[x->idx[k]] += d * x->val[k];
+				if (o->bias > 0)
+					gv[o->nfeat] += d * o->bias;
+			}
+		}
+	}
+	for (v = 0; v < o->nvec; v++)
+		for (k = 0; k < nw; k++) {
+			double wk = w[v * nw + k];
+			if (o->intercept && o->bias > 0 && k == o->nfeat)
+				continue;
+			f += 0.5 * o->l2 * wk * wk;
+			g[v * nw + k] += o->l2 * wk;
+		}
+	return f;
+}
+
+static int
+owl_penalised(const struct owl *o, size_t j)
+{
+	return !(o->intercept && o->bias > 0 && j % o->nw == o->nfeat);
+}
+
+static double
+owl_l1(const struct owl *o, const double *w)
+{
+	double s = 0;
+	size_t j;
+
+	if (o->l1 == 0)
+		return 0;
+	for (j = 0; j < o->n; j++)
+		if (owl_penalised(o, j))
+			s += fabs(w[j]);
+	return o->l1 * s;
+}
+
+/* Pseudo-gradient of F at w from the smooth gradient g. */
+static void
+owl_pseudo(const struct owl *o, const double *w, const double *g, double *pg)
+{
+	size_t j;
+
+	for (j = 0; j < o->n; j++) {
+		double l = owl_penalised(o, j) ? o->l1 : 0;
+		if (w[j] > 0)
+			pg[j] = g[j] + l;
+		else if (w[j] < 0)
+			pg[j] = g[j] - l;
+		else if (g[j] + l < 0)
+			pg[j] = g[j] + l;
+		else if (g[j] - l > 0)
+			pg[j] = g[j] - l;
+		else
+			pg[j] = 0;
+	}
+}
+
+static double
+nrm2(const double *v, size_t n)
+{
+	double s = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		s += v[j] * v[j];
+	return sqrt(s);
+}
+
+/* Minimise F from w; 0 or AM_ENOMEM. */
+static int
+owlqn(struct owl *o, double *w, double eps, int max_iter,
+    struct am_logreg_info *info, void (*progress)(void *, int, double, double),
+    void *ctx)
+{
+	size_t n = o->n, j, m, head = 0, used = 0;
+	double *mem = calloc((2 * OWLQN_M + 7) * n + OWLQN_M + o->nvec + 1,
+	    sizeof(double));
+	double *S, *Y, *rho, *g, *pg, *d, *wn, *gn, *q, *alpha, f, pg0;
+	int it, rc = 0;
+
+	if (mem == NULL)
+		return AM_ENOMEM;
+	S = mem;
+	Y = S + OWLQN_M * n;
+	g = Y + OWLQN_M * n;
+	pg = g + n;
+	d = pg + n;
+	wn = d + n;
+	gn = wn + n;
+	q = gn + n;
+	alpha = q + n;
+	rho = alpha + n;
+	o->z = rho + OWLQN_M;
+	f = owl_smooth(o, w, g) + owl_l1(o, w);
+	owl_pseudo(o, w, g, pg);
+	pg0 = nrm2(pg, n);
+	info->gnorm0 = pg0;
+	info->converged = 0;
+	for (it = 0; it < max_iter; it++) {
+		double gnorm = nrm2(pg, n), step, dg, fn = f;
+		int ok = 0;
+		info->gnorm = gnorm;
+		if (gnorm <= eps * (pg0 > 1 ? pg0 : 1)) {
+			info->converged = 1;
+			break;
+		}
+		/* Two-loop recursion on -pg. */
+		for (j = 0; j < n; j++)
+			q[j] = -pg[j];
+		for (m = 0; m < used; m++) {
+			size_t b = (head + OWLQN_M - 1 - m) % OWLQN_M;
+			double a = 0;
+			for (j = 0; j < n; j++)
+				a += S[b * n + j] * q[j];
+			a *= rho[b];
+			alpha[b] = a;
+			for (j = 0; j < n; j++)
+				q[j] -= a * Y[b * n + j];
+		}
+		if (used > 0) {
+			size_t b = (head + OWLQN_M - 1) % OWLQN_M;
+			double yy = 0, sy = 0;
+			for (j = 0; j < n; j++) {
+				yy += Y[b * n + j] * Y[b * n + j];
+				sy += S[b * n + j] * Y[b * n + j];
+			}
+			for (j = 0; j < n; j++)
+				q[j] *= sy / yy;
+		} else {
+			for (j = 0; j < n; j++)
+				q[j] /= gnorm > 1 ? gnorm : 1;
+		}
+		for (m = used; m-- > 0;) {
+			size_t b = (head + OWLQN_M - 1 - m) % OWLQN_M;
+			double be = 0;
+			for (j = 0; j < n; j++)
+				be += Y[b * n + j] * q[j];
+			be *= rho[b];
+			for (j = 0; j < n; j++)
+				q[j] += S[b * n + j] * (alpha[b] - be);
+		}
+		/* Keep the direction in the orthant of -pg. */
+		for (j = 0; j < n; j++)
+			d[j] = q[j] * pg[j] >= 0 ? 0 : q[j];
+		for (step = 1; step > 1e-20; step *= 0.5) {
+			dg = 0;
+			for (j = 0; j < n; j++) {
+				double xi = w[j] != 0 ? w[j] : -pg[j];
+				wn[j] = w[j] + step * d[j];
+				if (o->l1 > 0 && owl_penalised(o, j) &&
+				    wn[j] * xi <= 0)
+					wn[j] = 0;
+				dg += pg[j] * (wn[j] - w[j]);
+			}
+			fn = owl_smooth(o, wn, gn) + owl_l1(o, wn);
+			if (fn <= f + 1e-4 * dg) {
+				ok = 1;
+				break;
+			}
+		}
+		if (!ok) {
+			info->converged = 1; /* no progress is possible */
+			break;
+		}
+		{
+			double sy = 0;
+			for (j = 0; j < n; j++) {
+				S[head * n + j] = wn[j] - w[j];
+				Y[head * n + j] = gn[j] - g[j];
+				sy += S[head * n + j] * Y[head * n + j];
+			}
+			if (sy > 1e-300) {
+				rho[head] = 1 / sy;
+				head = (head + 1) % OWLQN_M;
+				if (used < OWLQN_M)
+					used++;
+			}
+		}
+		memcpy(w, wn, n * sizeof(*w));
+		memcpy(g, gn, n * sizeof(*g));
+		owl_pseudo(o, w, g, pg);
+		info->iter = it + 1;
+		if (progress != NULL)
+			progress(ctx, it + 1, fn, nrm2(pg, n));
+		if (f - fn <= 1e-12 * fabs(f)) {
+			f = fn;
+			info->converged = 1;
+			break;
+		}
+		f = fn;
+	}
+	info->obj = f;
+	info->gnorm = nrm2(pg, n);
+	free(mem);
+	return rc;
+}
+
 /* The "logreg" algorithm: state, fit, predict, save and load. */
+#define LR_SIGMOID 0 /* one vector, P = sigmoid */
+#define LR_SOFTMAX 1 /* K vectors, P = softmax */
+#define LR_OVR     2 /* K vectors, P = sigmoid normalised */
+
 struct lr {
-	size_t nfeat;
+	size_t nfeat, nw, nvec;
+	int kind;
 	double bias;
 	int intercept;
-	double *w;
+	double *w; /* nvec * nw */
 	/* Hyper-parameters and fit report, for save(). */
-	double C, lambda, eps;
-	int max_iter, fitted;
+	double C, lambda, eps, l1_ratio;
+	int max_iter, fitted, penalty;
 	char cw[256];
 	struct am_logreg_info info;
 };
@@ -605,6 +876,8 @@ describe_cw(struct lr *s, const struct am_model *m,
 	}
 }
 
+#define LR_OWLQN_EPS 1e-4
+
 static int
 lr_fit(struct am_model *m, const struct am_table *t,
     const struct am_model_params *p, struct am_err *err)
@@ -612,18 +885,30 @@ lr_fit(struct am_model *m, const struct am_table *t,
 	struct am_logreg_param par = AM_LOGREG_PARAM_INIT;
 	struct lr *s;
 	double *y = NULL, *c = NULL, *cc = NULL;
-	size_t i, pos = am_model_positive(m), nc = t->schema.nclass;
-	int rc;
+	size_t i, v, pos = am_model_positive(m), nc = t->schema.nclass;
+	int rc = 0, owl;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return am_seterr(err, AM_ENOMEM, "out of memory");
 	am_model_set_state(m, s);
 	s->nfeat = t->schema.nfeat;
 	s->bias = p->bias > 0 ? p->bias : 0;
+	s->nw = s->nfeat + (s->bias > 0);
 	s->intercept = p->intercept && s->bias > 0;
 	s->lambda = p->lambda > 0 ? p->lambda : 0;
 	s->C = s->lambda > 0 ? 1 / (s->lambda * (double)t->rows) : p->C;
-	s->eps = p->eps > 0 ? p->eps : AM_LOGREG_EPS;
+	s->penalty = p->penalty;
+	s->l1_ratio = p->penalty == AM_PENALTY_L1 ? 1
+	    : p->penalty == AM_PENALTY_ENET
+	    ? (p->l1_ratio >= 0 ? p->l1_ratio : 0.5)
+	    : 0;
+	s->kind = nc <= 2                   ? LR_SIGMOID
+	    : p->multiclass == AM_MULTI_OVR ? LR_OVR
+	                                    : LR_SOFTMAX;
+	s->nvec = nc <= 2 ? 1 : nc;
+	/* TRON for L2 sigmoid problems, OWL-QN (L-BFGS) otherwise. */
+	owl = s->kind == LR_SOFTMAX || s->l1_ratio > 0;
+	s->eps = p->eps > 0 ? p->eps : owl ? LR_OWLQN_EPS : AM_LOGREG_EPS;
 	s->max_iter = p->max_iter > 0 ? p->max_iter : AM_LOGREG_MAX_ITER;
 	if (!(s->C > 0) || !isfinite(s->C))
 		return am_seterr(err, AM_EARG, "logreg: C %g is not positive",
@@ -635,9 +920,9 @@ lr_fit(struct am_model *m, const struct am_table *t,
 	par.threads = p->threads;
 	par.progress = p->progress;
 	par.ctx = p->ctx;
-	s->w = calloc(am_logreg_nweights(s->nfeat, &par) + 1, sizeof(double));
-	y = malloc(t->rows * sizeof(double));
-	c = malloc(t->rows * sizeof(double));
+	s->w = calloc(s->nvec * s->nw + 1, sizeof(double));
+	y = malloc((t->rows + 1) * sizeof(double));
+	c = malloc((t->rows + 1) * sizeof(double));
 	cc = malloc((nc + 1) * sizeof(double));
 	if (s->w == NULL || y == NULL || c == NULL || cc == NULL) {
 		rc = am_seterr(err, AM_ENOMEM, "out of memory");
@@ -646,13 +931,54 @@ lr_fit(struct am_model *m, const struct am_table *t,
 	if ((rc = am_model_class_costs(m, t, p, cc, err)) != 0)
 		goto out;
 	describe_cw(s, m, p, cc);
-	for (i = 0; i < t->rows; i++) {
-		size_t k = (size_t)t->y[i];
-		y[i] = k == pos ? 1 : -1;
-		c[i] = s->C * cc[k] * (t->w != NULL ? t->w[i] : 1);
+	for (i = 0; i < t->rows; i++)
+		c[i] =
+		    s->C * cc[(size_t)t->y[i]] * (t->w != NULL ? t->w[i] : 1);
+	for (v = 0; v < (s->kind == LR_SOFTMAX ? 1 : s->nvec); v++) {
+		size_t target = s->kind == LR_SIGMOID ? pos : v;
+		struct am_logreg_info info;
+		for (i = 0; i < t->rows; i++)
+			y[i] = s->kind == LR_SOFTMAX    ? t->y[i]
+			    : (size_t)t->y[i] == target ? 1
+			                                : -1;
+		if (owl) {
+			struct owl o;
+			memset(&o, 0, sizeof(o));
+			o.x = &t->x;
+			o.nfeat = s->nfeat;
+			o.nw = s->nw;
+			o.nvec = s->kind == LR_SOFTMAX ? s->nvec : 1;
+			o.n = o.nvec * o.nw;
+			o.y = y;
+			o.c = c;
+			o.bias = s->bias;
+			o.l1 = s->l1_ratio;
+			o.l2 = 1 - s->l1_ratio;
+			o.intercept = s->intercept;
+			if (t->x.cols > s->nfeat) {
+				rc = am_seterr(err, AM_EARG,
+				    "logreg: feature index beyond %zu",
+				    s->nfeat);
+				goto out;
+			}
+			memset(&info, 0, sizeof(info));
+			if (owlqn(&o, s->w + v * s->nw, s->eps, s->max_iter,
+			        &info, p->progress, p->ctx) != 0) {
+				rc = am_seterr(err, AM_ENOMEM, "out of memory");
+				goto out;
+			}
+		} else if ((rc = am_logreg_fit(&t->x, s->nfeat, y, c, &par,
+		                s->w + v * s->nw, &info, err)) != 0) {
+			goto out;
+		}
+		if (v == 0 || info.iter > s->info.iter)
+			s->info.iter = info.iter;
+		s->info.obj = v == 0 ? info.obj : s->info.obj + info.obj;
+		s->info.converged = v == 0
+		    ? info.converged
+		    : s->info.converged && info.converged;
 	}
-	rc = am_logreg_fit(&t->x, s->nfeat, y, c, &par, s->w, &s->info, err);
-	s->fitted = rc == 0;
+	s->fitted = 1;
 out:
 	free(y);
 	free(c);
@@ -665,23 +991,49 @@ lr_predict(const struct am_model *m, size_t nnz, const uint32_t *idx,
     const double *val, double *out)
 {
 	const struct lr *s = am_model_state(m);
+	double mx = 0, sum = 0;
+	size_t v;
 
-	out[0] = am_sigmoid(
-	    am_logreg_margin(s->w, s->nfeat, s->bias, nnz, idx, val));
+	if (s->kind == LR_SIGMOID) {
+		out[0] = am_sigmoid(
+		    am_logreg_margin(s->w, s->nfeat, s->bias, nnz, idx, val));
+		return;
+	}
+	for (v = 0; v < s->nvec; v++) {
+		out[v] = am_logreg_margin(s->w + v * s->nw, s->nfeat, s->bias,
+		    nnz, idx, val);
+		if (v == 0 || out[v] > mx)
+			mx = out[v];
+	}
+	for (v = 0; v < s->nvec; v++) {
+		out[v] = s->kind == LR_SOFTMAX ? exp(out[v] - mx)
+		                               : am_sigmoid(out[v]);
+		sum += out[v];
+	}
+	for (v = 0; v < s->nvec; v++)
+		out[v] /= sum;
 }
+
+static const char *const lr_penalty_names[] = { "l2", "l1", "elasticnet" };
+static const char *const lr_kind_names[] = { "binary", "softmax", "ovr" };
 
 static int
 lr_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 {
 	const struct lr *s = am_model_state(m);
 	struct am_buf b = AM_BUF_INIT;
-	size_t nw = s->nfeat + (s->bias > 0);
+	size_t nw = s->nvec * s->nw;
 	int rc = 0;
 
-	am_buf_u32(&b, 1);
+	/* Version 1 (binary) stays byte for byte what it was. */
+	am_buf_u32(&b, s->kind == LR_SIGMOID ? 1 : 2);
 	am_buf_u64(&b, s->nfeat);
 	am_buf_f64(&b, s->bias);
 	am_buf_u8(&b, (uint8_t)s->intercept);
+	if (s->kind != LR_SIGMOID) {
+		am_buf_u8(&b, (uint8_t)s->kind);
+		am_buf_u32(&b, (uint32_t)s->nvec);
+	}
 	am_buf_u64(&b, nw);
 	am_buf_f64s(&b, s->w, nw);
 	rc = am_art_add_buf(a, "logreg", &b);
@@ -697,6 +1049,16 @@ lr_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 		rc |= am_art_setf(a, "hyper.intercept", "%d", s->intercept);
 		rc |= am_art_set(a, "hyper.class_weight",
 		    s->cw[0] ? s->cw : "none");
+		if (s->penalty != AM_PENALTY_L2) {
+			rc |= am_art_set(a, "hyper.penalty",
+			    lr_penalty_names[s->penalty == AM_PENALTY_L1 ? 1
+			                                                 : 2]);
+			rc |= am_art_setf(a, "hyper.l1_ratio", "%.17g",
+			    s->l1_ratio);
+		}
+		if (s->kind != LR_SIGMOID)
+			rc |= am_art_set(a, "hyper.multiclass",
+			    lr_kind_names[s->kind]);
 		rc |= am_art_setf(a, "metric.iterations", "%d", s->info.iter);
 		rc |= am_art_setf(a, "metric.objective", "%.17g", s->info.obj);
 		rc |=
@@ -708,11 +1070,13 @@ lr_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 static int
 lr_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 {
+	const struct am_fs_schema *sc = am_model_schema(m);
 	struct lr *s;
 	const void *sec;
 	struct am_rd r;
-	size_t len, nw, j;
+	size_t len, j;
 	uint64_t nfeat, n;
+	uint32_t ver;
 
 	if ((sec = am_art_section(a, "logreg", &len)) == NULL)
 		return am_seterr(err, AM_EFORMAT, "no 'logreg' section");
@@ -720,26 +1084,35 @@ lr_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 		return am_seterr(err, AM_ENOMEM, "out of memory");
 	am_model_set_state(m, s);
 	am_rd_init(&r, sec, len);
-	if (am_rd_u32(&r) != 1)
+	ver = am_rd_u32(&r);
+	if (ver != 1 && ver != 2)
 		return am_seterr(err, AM_EFORMAT,
 		    "'logreg' section: unknown version");
 	nfeat = am_rd_u64(&r);
 	s->bias = am_rd_f64(&r);
 	s->intercept = am_rd_u8(&r);
+	s->kind = LR_SIGMOID;
+	s->nvec = 1;
+	if (ver == 2) {
+		s->kind = am_rd_u8(&r);
+		s->nvec = am_rd_u32(&r);
+	}
 	n = am_rd_u64(&r);
+	s->nw = (size_t)nfeat + (s->bias > 0);
 	if (am_rd_error(&r) || nfeat != am_model_nfeat(m) || !(s->bias >= 0) ||
 	    !isfinite(s->bias) || s->intercept > 1 ||
-	    n != nfeat + (s->bias > 0) || n > am_rd_left(&r) / 8 ||
-	    am_rd_left(&r) != n * 8)
+	    (ver == 2 && s->kind != LR_SOFTMAX && s->kind != LR_OVR) ||
+	    s->nvec != (sc->nclass <= 2 ? 1 : sc->nclass) ||
+	    (ver == 1 && sc->nclass > 2) || n != s->nvec * s->nw ||
+	    n > am_rd_left(&r) / 8 || am_rd_left(&r) != n * 8)
 		return am_seterr(err, AM_EFORMAT,
 		    "'logreg' section does not match the model's %zu features",
 		    am_model_nfeat(m));
 	s->nfeat = (size_t)nfeat;
-	nw = (size_t)n;
-	if ((s->w = malloc((nw + 1) * sizeof(double))) == NULL)
+	if ((s->w = malloc(((size_t)n + 1) * sizeof(double))) == NULL)
 		return am_seterr(err, AM_ENOMEM, "out of memory");
-	am_rd_f64s(&r, s->w, nw);
-	for (j = 0; j < nw; j++)
+	am_rd_f64s(&r, s->w, (size_t)n);
+	for (j = 0; j < n; j++)
 		if (!isfinite(s->w[j]))
 			return am_seterr(err, AM_EFORMAT,
 			    "'logreg' section: weight %zu is not finite",
@@ -761,21 +1134,26 @@ lr_explain(const struct am_model *m, size_t nnz, const uint32_t *idx,
     const double *val, size_t cls, double *contrib)
 {
 	const struct lr *s = am_model_state(m);
-	double sign = cls == am_model_positive(m) ? 1 : -1;
+	const double *w = s->w;
+	double sign = 1;
 	size_t k;
 
+	if (s->kind == LR_SIGMOID)
+		sign = cls == am_model_positive(m) ? 1 : -1;
+	else
+		w = s->w + cls * s->nw;
 	for (k = 0; k < nnz; k++)
 		if (idx[k] < s->nfeat)
-			contrib[idx[k]] += sign * s->w[idx[k]] * val[k];
+			contrib[idx[k]] += sign * w[idx[k]] * val[k];
 	if (s->bias > 0)
-		contrib[s->nfeat] += sign * s->w[s->nfeat] * s->bias;
+		contrib[s->nfeat] += sign * w[s->nfeat] * s->bias;
 	return 0;
 }
 
 const struct am_model_ops am_logreg_ops = {
 	.name = "logreg",
 	.classifier = 1,
-	.maxclass = 2,
+	.maxclass = 1000,
 	.fit = lr_fit,
 	.predict = lr_predict,
 	.save = lr_save,
