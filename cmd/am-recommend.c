@@ -29,11 +29,16 @@ enum {
 	OPT_LINE_BUFFERED,
 	OPT_REPEAT,
 	OPT_SIMILAR,
+	OPT_SPLIT,
+	OPT_TEST,
+	OPT_TIME,
 	OPT_VERSION,
 };
 
 struct opts {
 	const char *model, *path, *user, *allow, *deny, *context, *similar;
+	const char *split, *test, *time;
+	unsigned long long seed;
 	long n;
 	int delim, quiet, verbose, all, explain, lbuf, repeat, threads;
 };
@@ -51,8 +56,12 @@ static const struct option longopts[] = {
 	{ "count", required_argument, NULL, 'n' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "repeat", no_argument, NULL, OPT_REPEAT },
+	{ "seed", required_argument, NULL, 's' },
 	{ "similar", required_argument, NULL, OPT_SIMILAR },
+	{ "split", required_argument, NULL, OPT_SPLIT },
+	{ "test", required_argument, NULL, OPT_TEST },
 	{ "threads", required_argument, NULL, 'j' },
+	{ "time", required_argument, NULL, OPT_TIME },
 	{ "user", required_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -83,11 +92,12 @@ bad_value(const char *opt, const char *arg, const char *what)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
+	double f;
 	long n;
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":d:hj:m:n:qu:v", longopts,
+	while ((ch = getopt_long(argc, argv, ":d:hj:m:n:qs:u:v", longopts,
 	            NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -113,6 +123,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'q':
 			o->quiet = 1;
+			break;
+		case 's':
+			if (am_parse_seed(optarg, &o->seed) != 0)
+				bad_value("-s", optarg, "a seed in [0, 2^64)");
 			break;
 		case 'u':
 			o->user = optarg;
@@ -144,6 +158,15 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_SIMILAR:
 			o->similar = optarg;
 			break;
+		case OPT_SPLIT:
+			o->split = optarg;
+			break;
+		case OPT_TEST:
+			o->test = optarg;
+			break;
+		case OPT_TIME:
+			o->time = optarg;
+			break;
 		case OPT_VERSION:
 			am_print_version(stdout, "am-recommend");
 			exit(am_close_stdout(AM_EXIT_OK));
@@ -161,6 +184,26 @@ parse_args(int argc, char *argv[], struct opts *o)
 				warnx("unknown option '%s'", argv[optind - 1]);
 			usage();
 		}
+	}
+	if (o->split != NULL || o->test != NULL) {
+		if (o->split == NULL || o->test == NULL) {
+			warnx("--split and --test go together");
+			usage();
+		}
+		if (strcmp(o->split, "last") != 0 &&
+		    strncmp(o->split, "time:", 5) != 0 &&
+		    (strncmp(o->split, "random:", 7) != 0 ||
+		        am_parse_double(o->split + 7, 0, 1, &f) != 0))
+			bad_value("--split", o->split,
+			    "random:FRACTION, last or time:CUTOFF");
+		if (strncmp(o->split, "random:", 7) != 0 && o->time == NULL) {
+			warnx("--split %s needs --time COL", o->split);
+			usage();
+		}
+		if (argc - optind > 1)
+			usage();
+		o->path = optind < argc ? argv[optind] : "-";
+		return;
 	}
 	if (o->model == NULL) {
 		warnx("-m MODEL is required (a recommender from am-train)");
@@ -294,6 +337,60 @@ out:
 	return rc;
 }
 
+/* --split MODE --test FILE: the training rows to stdout. */
+static int
+split(const struct opts *o, struct am_err *e)
+{
+	struct am_rec_split_opts so = { 0, 0, NULL, NULL, NULL, 0, 0 };
+	struct am_atomic *t;
+	unsigned long long ntrain, ntest;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	const char *m = o->split;
+	int rc;
+
+	so.user = o->user ? o->user : "user";
+	so.time = o->time;
+	so.seed = o->seed;
+	so.delim = o->delim;
+	if (strncmp(m, "random:", 7) == 0 &&
+	    am_parse_double(m + 7, 0, 1, &so.fraction) == 0)
+		so.mode = AM_REC_SPLIT_RANDOM;
+	else if (strcmp(m, "last") == 0)
+		so.mode = AM_REC_SPLIT_LAST;
+	else if (strncmp(m, "time:", 5) == 0 && m[5] != '\0')
+		so.mode = AM_REC_SPLIT_TIME, so.cutoff = m + 5;
+	else
+		return am_seterr(e, AM_EARG,
+		    "--split: '%s' is not random:FRACTION, last or time:CUTOFF",
+		    m);
+	if (so.mode != AM_REC_SPLIT_RANDOM && o->time == NULL)
+		return am_seterr(e, AM_EARG, "--split %s needs --time COL", m);
+	if ((t = am_atomic_open(o->test, e)) == NULL)
+		return e->code;
+	/* the training rows go to memory first: stdout stays empty on error */
+	if ((mem = open_memstream(&buf, &len)) == NULL) {
+		am_atomic_abort(t);
+		return am_seterr(e, AM_ENOMEM, "out of memory");
+	}
+	rc = am_rec_split(o->path, &so, mem, am_atomic_fp(t), &ntrain, &ntest,
+	    e);
+	if (fclose(mem) != 0 && rc == 0)
+		rc = am_seterr(e, AM_ENOMEM, "out of memory");
+	if (rc != 0) {
+		free(buf);
+		am_atomic_abort(t);
+		return rc;
+	}
+	(void)fwrite(buf, 1, len, stdout); /* am_close_stdout() checks */
+	free(buf);
+	if ((rc = am_atomic_commit(t, e)) == 0 && o->verbose)
+		warnx("%llu rows to training, %llu to %s", ntrain, ntest,
+		    o->test);
+	return rc;
+}
+
 static int
 run(const struct opts *o, struct am_err *e)
 {
@@ -306,6 +403,8 @@ run(const struct opts *o, struct am_err *e)
 	unsigned long unknown = 0;
 	int rc;
 
+	if (o->split != NULL)
+		return split(o, e);
 	if ((a = am_art_load(o->model, "recommender", e)) == NULL)
 		return e->code;
 	if ((r = am_rec_load(a, o->model, e)) == NULL) {
@@ -392,6 +491,7 @@ main(int argc, char *argv[])
 	am_cli_init();
 	o.n = 10;
 	o.threads = am_ncpu();
+	o.seed = 1;
 	parse_args(argc, argv, &o);
 	status = am_exit_status(run(&o, &e));
 	if (status == AM_EXIT_USAGE)
@@ -411,7 +511,10 @@ usage(void)
 	    "value]\n"
 	    "                    [--deny file] [--explain] [--line-buffered] "
 	    "[--repeat]\n"
-	    "                    [--similar item] -m model [file]\n");
+	    "                    [--similar item] -m model [file]\n"
+	    "       am-recommend [-v] [-d delim] [-s seed] [-u col] [--time "
+	    "col]\n"
+	    "                    --split mode --test file [file]\n");
 	exit(AM_EXIT_USAGE);
 }
 
@@ -423,6 +526,8 @@ help(void)
 	    "                    [--all-users] [--allow file] [--context value]\n"
 	    "                    [--deny file] [--explain] [--line-buffered] [--repeat]\n"
 	    "                    [--similar item] -m model [file]\n"
+	    "       am-recommend [-v] [-d delim] [-s seed] [-u col] [--time col]\n"
+	    "                    --split mode --test file [file]\n"
 	    "\n"
 	    "Recommend items with MODEL (a recommender from am-train -a popularity,\n"
 	    "itemknn, userknn, mf, ials or bpr): for each user of the CSV input,\n"
@@ -442,6 +547,13 @@ help(void)
 	    "      --context VALUE   fall back to the items popular in VALUE of\n"
 	    "                        the model's context column\n"
 	    "      --explain         add a reason column\n"
+	    "      --split MODE      split an interaction log for evaluation:\n"
+	    "                        random:FRACTION (rows to --test), last (each\n"
+	    "                        user's latest row) or time:CUTOFF (rows at or\n"
+	    "                        after it); training rows to stdout\n"
+	    "      --test FILE       where --split writes the test rows\n"
+	    "      --time COL        the time column of --split last and time\n"
+	    "  -s, --seed N          seed of --split random (default 1)\n"
 	    "      --line-buffered   flush the output after every user\n"
 	    "  -d, --delimiter C     CSV delimiter of the input (default: detected)\n"
 	    "  -j, --threads N       threads for --all-users (default: all CPUs;\n"

@@ -2126,3 +2126,183 @@ am_rec_is_file(const char *path)
 	am_art_free(a);
 	return yes;
 }
+
+/* ---- evaluation splits ---------------------------------------------- */
+
+/* A CSV reader over the bytes in memory (fmemopen keeps them borrowed). */
+static struct am_csv_reader *
+mem_csv(const unsigned char *data, size_t len, const char *name, int delim,
+    struct am_src **srcp, struct am_err *err)
+{
+	struct am_csv_opts co = { 0, 0, NULL };
+	FILE *fp = fmemopen((void *)(uintptr_t)data, len ? len : 1, "r");
+	struct am_csv_reader *cr;
+
+	co.delim = delim;
+	if (fp == NULL) {
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (len == 0) {
+		(void)fclose(fp);
+		am_seterr(err, AM_EFORMAT,
+		    "%s: empty input, expected a header "
+		    "line",
+		    name);
+		return NULL;
+	}
+	if ((*srcp = am_src_fdopen(fp, name, err)) == NULL)
+		return NULL;
+	if ((cr = am_csv_open(*srcp, &co, err)) == NULL) {
+		am_src_close(*srcp);
+		*srcp = NULL;
+	}
+	return cr;
+}
+
+static int
+split_time(struct am_csv_reader *cr, long c, const char *col, double *t,
+    struct am_err *err)
+{
+	if (parse_time(am_csv_field(cr, (size_t)c), am_csv_len(cr, (size_t)c),
+	        t) == 0)
+		return 0;
+	return am_seterr(err, AM_EFORMAT,
+	    "%s:%lu: column '%s': '%s' is not a time (seconds, or "
+	    "YYYY-MM-DD HH:MM:SS)",
+	    am_csv_name(cr), am_csv_line(cr), col, am_csv_field(cr, (size_t)c));
+}
+
+int
+am_rec_split(const char *path, const struct am_rec_split_opts *o, FILE *train,
+    FILE *test, unsigned long long *ntrain, unsigned long long *ntest,
+    struct am_err *err)
+{
+	struct am_csv_writer w[2];
+	struct am_strtab *users = NULL;
+	struct am_src *src = NULL;
+	struct am_csv_reader *cr = NULL;
+	unsigned char *data = NULL;
+	double *best = NULL, cut = 0, t = 0;
+	uint64_t *bestrow = NULL, row;
+	size_t len, cap = 0, j;
+	long cu = -1, ct = -1;
+	int rc, pass;
+	char name[1024];
+
+	*ntrain = *ntest = 0;
+	if ((rc = am_read_file(path, AM_ART_MAX_BYTES, &data, &len, err)) != 0)
+		return rc;
+	(void)snprintf(name, sizeof(name), "%s",
+	    path == NULL || strcmp(path, "-") == 0 ? "<stdin>" : path);
+	if (o->mode == AM_REC_SPLIT_TIME &&
+	    parse_time(o->cutoff, strlen(o->cutoff), &cut) != 0) {
+		rc = am_seterr(err, AM_EARG,
+		    "--split: '%s' is not a time (seconds, or YYYY-MM-DD "
+		    "HH:MM:SS)",
+		    o->cutoff);
+		goto out;
+	}
+	if ((users = am_strtab_new(err)) == NULL) {
+		rc = err->code;
+		goto out;
+	}
+	am_csv_writer_init(&w[0], train, ',');
+	am_csv_writer_init(&w[1], test, ',');
+	for (pass = o->mode == AM_REC_SPLIT_LAST ? 0 : 1; pass < 2; pass++) {
+		if ((cr = mem_csv(data, len, name, o->delim, &src, err)) ==
+		    NULL) {
+			rc = err->code;
+			goto out;
+		}
+		rc = AM_EARG;
+		if (o->mode == AM_REC_SPLIT_LAST &&
+		    (cu = col_or_fail(cr, "-u", o->user, err)) < 0)
+			goto out;
+		if (o->mode != AM_REC_SPLIT_RANDOM &&
+		    (ct = col_or_fail(cr, "--time", o->time, err)) < 0)
+			goto out;
+		if (pass == 1)
+			for (j = 0; j < am_csv_ncols(cr); j++) {
+				am_csv_puts(&w[0], am_csv_colname(cr, j));
+				am_csv_puts(&w[1], am_csv_colname(cr, j));
+			}
+		if (pass == 1) {
+			am_csv_end(&w[0]);
+			am_csv_end(&w[1]);
+		}
+		for (row = 0; (rc = am_csv_next(cr, err)) == 1; row++) {
+			uint32_t u = 0;
+			int to = 0;
+			if (ct >= 0 &&
+			    (rc = split_time(cr, ct, o->time, &t, err)) != 0)
+				goto out;
+			if (cu >= 0 &&
+			    (rc = am_strtab_intern(users,
+			         am_csv_field(cr, (size_t)cu),
+			         am_csv_len(cr, (size_t)cu), &u, err)) != 0)
+				goto out;
+			if (pass == 0) {
+				if (u >= cap) {
+					size_t nc = cap ? 2 * cap : 1024, k;
+					double *nb =
+					    realloc(best, nc * sizeof(*best));
+					uint64_t *nr;
+					if (nb == NULL)
+						goto nomem;
+					best = nb;
+					if ((nr = realloc(bestrow,
+					         nc * sizeof(*nr))) == NULL)
+						goto nomem;
+					bestrow = nr;
+					for (k = cap; k < nc; k++) {
+						best[k] = -HUGE_VAL;
+						bestrow[k] = UINT64_MAX;
+					}
+					cap = nc;
+				}
+				if (bestrow[u] == UINT64_MAX || t >= best[u]) {
+					best[u] = t;
+					bestrow[u] = row;
+				}
+				continue;
+			}
+			if (o->mode == AM_REC_SPLIT_RANDOM)
+				to = (double)(am_hash64(&row, sizeof(row),
+				                  o->seed) >>
+				         11) *
+				        0x1.0p-53 <
+				    o->fraction;
+			else if (o->mode == AM_REC_SPLIT_TIME)
+				to = t >= cut;
+			else
+				to = bestrow[u] == row;
+			for (j = 0; j < am_csv_ncols(cr); j++)
+				am_csv_put(&w[to], am_csv_field(cr, j),
+				    am_csv_len(cr, j));
+			am_csv_end(&w[to]);
+			if (to)
+				(*ntest)++;
+			else
+				(*ntrain)++;
+		}
+		if (rc < 0)
+			goto out;
+		rc = 0;
+		am_csv_close(cr);
+		am_src_close(src);
+		cr = NULL;
+		src = NULL;
+	}
+out:
+	am_csv_close(cr);
+	am_src_close(src);
+	am_strtab_free(users);
+	free(best);
+	free(bestrow);
+	free(data);
+	return rc;
+nomem:
+	rc = am_seterr(err, AM_ENOMEM, "out of memory");
+	goto out;
+}

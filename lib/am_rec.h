@@ -245,4 +245,31 @@ int am_rec_predict_csv(const struct am_rec *r, const char *path, int delim,
 /* Nonzero if 'path' holds a loadable artifact of kind "recommender". */
 int am_rec_is_file(const char *path);
 
+/* How am_rec_split() divides an interaction log. */
+enum { AM_REC_SPLIT_RANDOM, AM_REC_SPLIT_LAST, AM_REC_SPLIT_TIME };
+
+struct am_rec_split_opts {
+	int mode;           /* AM_REC_SPLIT_* */
+	double fraction;    /* random: share of rows to the test file */
+	const char *user;   /* last: the user column */
+	const char *time;   /* last, time: the time column */
+	const char *cutoff; /* time: rows at or after it go to test */
+	unsigned long long seed;
+	int delim; /* 0: detect */
+};
+
+/*
+ * Split the interaction CSV 'path' ("-" = stdin, read into memory) into
+ * 'train' and 'test' (',' CSV, the header on both): random sends each row
+ * to test with probability 'fraction', drawn from the seed and the row's
+ * number (so the same rows for the same seed); last sends each user's
+ * latest row (by time, the later line on a tie) to test, leave-last-out;
+ * time sends the rows at or after 'cutoff' to test.  '*ntrain' and
+ * '*ntest' receive the counts.  Returns 0, AM_EARG (a missing column, a
+ * bad cut-off), AM_EFORMAT (a bad time), AM_EIO or AM_ENOMEM.
+ */
+int am_rec_split(const char *path, const struct am_rec_split_opts *o,
+    FILE *train, FILE *test, unsigned long long *ntrain,
+    unsigned long long *ntest, struct am_err *err);
+
 #endif

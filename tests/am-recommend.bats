@@ -224,6 +224,48 @@ row() { # row FILE USER RANK: "item score [reason]" of that row
 	[ "$(sed -n 2p out.csv)" = "u1,1,c,2" ]
 }
 
+@test "am-recommend: --split last holds out each user's latest row" {
+	run -0 --separate-stderr am am-recommend --split last --time time \
+	    --test test.csv -v "$R/timed.csv"
+	[ "$stderr" = "am-recommend: 4 rows to training, 4 to test.csv" ]
+	[ "${lines[0]}" = "user,item,channel,time" ]
+	# u3's c and d are both on 01-11 at 00:00: the later line (d) wins
+	[ "$(cut -d, -f1,2 test.csv | tr '\n' ' ')" = "user,item u1,b u2,c u3,d u4,a " ]
+	[ "$(printf '%s\n' "${lines[@]:1}" | cut -d, -f1,2 | tr '\n' ' ')" = "u1,a u2,a u3,b u3,c " ]
+}
+
+@test "am-recommend: --split time: and random: splits" {
+	run -0 --separate-stderr am am-recommend --split time:2024-01-10 \
+	    --time time --test test.csv "$R/timed.csv"
+	[ "${#lines[@]}" -eq 5 ] && [ "$(wc -l <test.csv)" -eq 5 ]
+	[ -z "$(tail -n +2 test.csv | awk -F, '$4 < "2024-01-10"')" ]
+	awk 'BEGIN { print "user,item"; for (i = 0; i < 5000; i++) printf "u%d,i%d\n", i % 97, i % 89 }' >big.csv
+	am am-recommend --split random:0.2 --test t1.csv big.csv >r1.csv
+	am am-recommend --split random:0.2 --test t2.csv -s 1 big.csv >r2.csv
+	am am-recommend --split random:0.2 --test t3.csv -s 2 big.csv >r3.csv
+	cmp t1.csv t2.csv && cmp r1.csv r2.csv
+	! cmp -s t1.csv t3.csv
+	n=$(($(wc -l <t1.csv) - 1))
+	[ "$n" -gt 900 ] && [ "$n" -lt 1100 ] # 1000 expected, sd 28
+	[ "$(tail -q -n +2 r1.csv t1.csv | sort | md5sum)" = "$(tail -n +2 big.csv | sort | md5sum)" ]
+}
+
+@test "am-recommend: --split errors" {
+	run -2 --separate-stderr am am-recommend --split random:2 --test t.csv "$R/events.csv"
+	[[ "${stderr_lines[0]}" == "am-recommend: --split: 'random:2' is not"* ]]
+	run -2 --separate-stderr am am-recommend --split last --test t.csv "$R/events.csv"
+	[ "${stderr_lines[0]}" = "am-recommend: --split last needs --time COL" ]
+	run -2 --separate-stderr am am-recommend --split last "$R/events.csv"
+	run -1 --separate-stderr am am-recommend --split last --time when --test t.csv "$R/events.csv"
+	one_line_error
+	[[ "$stderr" == "am-recommend: --time: no column 'when' in "* ]]
+	printf 'user,item,t\nu1,a,soon\n' >bad.csv
+	run -1 --separate-stderr am am-recommend --split time:5 --time t --test t.csv bad.csv
+	one_line_error
+	[ "$stderr" = "am-recommend: bad.csv:2: column 't': 'soon' is not a time (seconds, or YYYY-MM-DD HH:MM:SS)" ]
+	[ ! -e t.csv ]
+}
+
 # --- bad input: one stderr line, exit 1 ---
 
 @test "am-recommend: a rating that is not a number is an error" {
