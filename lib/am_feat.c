@@ -2867,6 +2867,10 @@ decode(struct am_feat *f, const void *data, size_t len, struct am_err *err)
 	}
 	if (am_rd_error(&rd))
 		return AM_EFORMAT;
+	for (i = 0; i < f->ncol; i++) /* hashed columns need the hash block */
+		if (f->col[i].kind == K_CAT && f->col[i].enc == AM_FEAT_HASH &&
+		    f->hashbits == 0)
+			return AM_EFORMAT;
 	if ((rc = build_base(f, err)) != 0 || (rc = setup_poly(f, err)) != 0)
 		return rc;
 	f->ncand = f->nbase + f->nterm;
