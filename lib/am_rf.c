@@ -46,6 +46,8 @@ struct tree {
 	struct node *n;
 	size_t nn, cap;
 	double *val; /* K-class leaves: K probabilities each */
+	float *nval; /* every node: its value(s), nout each (explain) */
+	size_t nout;
 	size_t nv, vcap;
 	uint8_t *bthr;   /* while fitting: split bin of each node */
 	uint64_t *inbag; /* while fitting: bitset of in-bag rows */
@@ -86,6 +88,7 @@ tree_release(struct tree *t)
 {
 	free(t->n);
 	free(t->val);
+	free(t->nval);
 	free(t->bthr);
 	free(t->inbag);
 	free(t->imp);
@@ -331,12 +334,16 @@ add_node(struct tree *t)
 		size_t cap = t->cap ? 2 * t->cap : 64;
 		struct node *n = realloc(t->n, cap * sizeof(*n));
 		uint8_t *b;
+		float *v;
 		if (n == NULL)
 			return -1;
 		t->n = n;
 		if ((b = realloc(t->bthr, cap)) == NULL)
 			return -1;
 		t->bthr = b;
+		if ((v = realloc(t->nval, cap * t->nout * sizeof(*v))) == NULL)
+			return -1;
+		t->nval = v;
 		t->cap = cap;
 	}
 	memset(&t->n[t->nn], 0, sizeof(t->n[0]));
@@ -452,11 +459,19 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 		size_t lo = cur.lo, hi = cur.hi, cnt = hi - lo, visited = 0;
 		double w = node_totals(F, s, lo, hi, s->tot), best = -HUGE_VAL;
 		double imp = impurity(crit, s->tot, H, w);
+		float *nv = t->nval + (size_t)cur.node * t->nout;
 		long bf = -1;
 		int bb = 0;
 		size_t fo, end;
 		uint32_t *fl;
 
+		if (F->K == 0)
+			nv[0] = (float)(w > 0 ? s->tot[0] / w : 0);
+		else if (F->K == 2)
+			nv[0] = (float)(w > 0 ? s->tot[1] / w : 0);
+		else
+			for (j = 0; j < F->K; j++)
+				nv[j] = (float)(w > 0 ? s->tot[j] / w : 0);
 		if (cur.depth > t->depth)
 			t->depth = cur.depth;
 		if (cnt < (size_t)p->min_split ||
@@ -723,6 +738,7 @@ tree_task(void *arg, size_t i)
 	size_t H = F->K ? F->K : 2;
 
 	am_rand_seed(&rng, am_rf_tree_seed(F->f->p.seed, i));
+	t->nout = F->nout;
 	s.idx = malloc((F->rows + 1) * sizeof(*s.idx));
 	s.sw = malloc((F->rows + 1) * sizeof(*s.sw));
 	s.pcap = 4 * F->nfeat + 16;
@@ -1069,6 +1085,40 @@ am_rf_predict_tree(const struct am_rf *f, size_t i, size_t nnz,
 }
 
 void
+am_rf_explain(const struct am_rf *f, size_t nnz, const uint32_t *idx,
+    const double *val, size_t k, double *contrib)
+{
+	double stack[STACKFEAT], *x = stack, *c = contrib;
+	size_t i, kk, nt = f->ntrees;
+
+	if (f->nfeat > STACKFEAT && (x = calloc(f->nfeat, sizeof(*x))) == NULL)
+		return;
+	if (x == stack)
+		memset(stack, 0, f->nfeat * sizeof(*stack));
+	for (kk = 0; kk < nnz; kk++)
+		if (idx[kk] < f->nfeat)
+			x[idx[kk]] = val[kk];
+	if (f->nclass <= 2)
+		k = 0;
+	for (i = 0; i < nt; i++) {
+		const struct tree *t = &f->t[i];
+		uint32_t id = 0;
+		c[f->nfeat] += (double)t->nval[k] / (double)nt;
+		while (t->n[id].feat != LEAF) {
+			uint32_t ch =
+			    t->n[id].left + !(x[t->n[id].feat] <= t->n[id].thr);
+			c[t->n[id].feat] +=
+			    ((double)t->nval[ch * t->nout + k] -
+			        (double)t->nval[id * t->nout + k]) /
+			    (double)nt;
+			id = ch;
+		}
+	}
+	if (x != stack)
+		free(x);
+}
+
+void
 am_rf_info(const struct am_rf *f, struct am_rf_info *info)
 {
 	size_t i, j;
@@ -1122,6 +1172,11 @@ am_rf_encode(const struct am_rf *f, struct am_buf *b)
 		if (f->nclass > 2) {
 			am_buf_u32(b, (uint32_t)(t->nv / f->nclass));
 			am_buf_f64s(b, t->val, t->nv);
+		}
+		for (j = 0; j < t->nn * t->nout; j++) {
+			uint32_t u;
+			memcpy(&u, &t->nval[j], sizeof(u));
+			am_buf_u32(b, u);
 		}
 	}
 }
@@ -1181,6 +1236,17 @@ decode_tree(struct am_rf *f, size_t i, struct am_rd *r, struct am_err *err)
 		for (j = 0; j < nn; j++)
 			if (t->n[j].feat == LEAF && t->n[j].left >= nv)
 				return bad(err, "leaf slot out of range", i);
+	}
+	t->nout = f->nclass > 2 ? f->nclass : 1;
+	if (nn > am_rd_left(r) / 4 / t->nout)
+		return bad(err, "truncated", i);
+	if ((t->nval = malloc(nn * t->nout * sizeof(*t->nval))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	for (j = 0; j < nn * t->nout; j++) {
+		uint32_t u = am_rd_u32(r);
+		memcpy(&t->nval[j], &u, sizeof(u));
+		if (!isfinite(t->nval[j]))
+			return bad(err, "node value not finite", i);
 	}
 	return am_rd_error(r) ? bad(err, "truncated", i) : 0;
 }
@@ -1285,6 +1351,20 @@ rf_predict(const struct am_model *m, size_t nnz, const uint32_t *idx,
 	am_rf_predict(f, nnz, idx, val, out);
 	if (f->nclass == 2 && am_model_positive(m) == 0)
 		out[0] = 1 - out[0];
+}
+
+static int
+rf_explain(const struct am_model *m, size_t nnz, const uint32_t *idx,
+    const double *val, size_t cls, double *contrib)
+{
+	const struct am_rf *f = am_model_state(m);
+	size_t j;
+
+	am_rf_explain(f, nnz, idx, val, cls, contrib);
+	if (f->nclass == 2 && cls == 0) /* P(class 0) = 1 - P(class 1) */
+		for (j = 0; j <= f->nfeat; j++)
+			contrib[j] = (j == f->nfeat ? 1 : 0) - contrib[j];
+	return 0;
 }
 
 static const char *const crit_name[] = { "gini", "entropy", "mse" };
@@ -1395,5 +1475,6 @@ const struct am_model_ops am_rf_ops = {
 	.load = rf_load,
 	.free = rf_free,
 	.regressor = 1,
+	.explain = rf_explain,
 	.unit = "probability",
 };

@@ -24,7 +24,8 @@
  * bytes.  Out-of-bag scores and importances are reduced in tree order.
  *
  * Storage.  A node is 16 bytes: feature (u32), left child (u32; the
- * right child is the next node) and threshold (f64).  A leaf of a binary
+ * right child is the next node) and threshold (f64), plus its value as a
+ * float (4 bytes; K floats for K classes) for --explain.  A leaf of a binary
  * or regression forest keeps its value in the threshold slot; a leaf of
  * a K-class forest points into an array of K class probabilities.
  *
@@ -48,14 +49,20 @@
 #define AM_RF_ENTROPY 1
 #define AM_RF_MSE     2
 
+/* max_feat: log2 of the feature count. */
+#define AM_RF_LOG2 (-1.0)
+
 struct am_rf_params {
-	int ntrees;      /* trees, >= 1; default 100 */
-	int max_depth;   /* 0: unlimited */
-	int min_leaf;    /* rows at least in a leaf, >= 1; default 1 */
-	int min_split;   /* rows at least to split a node, >= 2; default 2 */
-	double max_feat; /* features per split: 0 default (classification
-	                     sqrt(nfeat), regression all), (0, 1) a fraction,
-	                     >= 1 a count */
+	int ntrees;    /* trees, >= 1; default 100 */
+	int max_depth; /* 0: unlimited */
+	int min_leaf;  /* rows at least in a leaf, >= 1; default 1 */
+	int min_split; /* rows at least to split a node, >= 2; default 2 */
+	/*
+	 * Features per split: 0 the default (classification sqrt(nfeat),
+	 * regression all), AM_RF_LOG2 log2(nfeat), in (0, 1) a fraction of
+	 * them, >= 1 a count (cut to nfeat); at least 1.
+	 */
+	double max_feat;
 	int criterion;   /* AM_RF_GINI, _ENTROPY (classification), _MSE */
 	int bootstrap;   /* sample rows with replacement (default 1) */
 	int oob;         /* compute the out-of-bag score (needs bootstrap) */
@@ -112,6 +119,17 @@ void am_rf_predict_tree(const struct am_rf *f, size_t i, size_t nnz,
  * am_rand_below(rows).
  */
 uint64_t am_rf_tree_seed(uint64_t seed, size_t i);
+
+/*
+ * Path contributions (Saabas) of one row to output 'k' (binary and
+ * regression: 0; K classes: class k): along each tree's path every split
+ * adds the change of the node value (class frequency or mean) to its
+ * feature; contrib[nfeat] gets the root value.  Averaged over the trees,
+ * they are added to 'contrib' (nfeat + 1 entries) and sum to the
+ * prediction up to float rounding (node values are stored as floats).
+ */
+void am_rf_explain(const struct am_rf *f, size_t nnz, const uint32_t *idx,
+    const double *val, size_t k, double *contrib);
 
 /* Encode the forest into 'b' (errors show in am_buf_error()). */
 void am_rf_encode(const struct am_rf *f, struct am_buf *b);

@@ -176,3 +176,19 @@ meta() { # meta MODEL KEY: a metadata value from am-model show
 	one_line_error
 	run -0 --separate-stderr am am-model verify m.amm
 }
+
+# Path contributions: along each path a split adds its change of the node
+# value to its feature, so score - (sum of all contributions) is the same
+# base value (the mean root value) on every row.
+@test "am-train rf: --explain path contributions add up to the score" {
+	cd "$BATS_TEST_TMPDIR"
+	am-train -q -a rf --trees 20 -t buy -i id -o m.amm "$F/bin.csv"
+	run -0 --separate-stderr am am-predict -m m.amm -i id --explain 4 \
+	    "$F/bin.csv"
+	[ "${lines[0]}" = "id,buy,score,label,feature_1,contrib_1,feature_2,contrib_2,feature_3,contrib_3,feature_4,contrib_4" ]
+	printf '%s\n' "${lines[@]:1}" | awk -F, '
+	    { b = $3 - ($6 + $8 + $10 + $12)
+	      if (NR == 1) b0 = b
+	      d = b - b0; if (d < 0) d = -d; if (d > m) m = d }
+	    END { printf "spread %g\n", m; exit !(m < 1e-6 && b0 > 0.3 && b0 < 0.7) }'
+}

@@ -7,7 +7,7 @@
  * direct computation (bootstrap replayed from the documented seeds, one
  * tree at a time), K-class probabilities sum to 1, byte-identical
  * forests for any thread count, encode/decode round trip and damaged
- * payloads refused.
+ * payloads refused, path contributions that sum to the prediction.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -351,6 +351,45 @@ test_threads_roundtrip(void)
 	free_data(&d);
 }
 
+/* Path contributions sum to the prediction (float node values). */
+static void
+test_explain(void)
+{
+	struct am_rf_params p = AM_RF_PARAMS_INIT;
+	struct am_err err = { 0 };
+	struct data d;
+	struct am_rf *f;
+	size_t K, i, j, k, bad;
+	double out[3], c[8];
+
+	for (K = 0; K <= 3; K++) {
+		if (K == 1)
+			continue;
+		make_data(&d, 120, 5, K, 21 + K);
+		p.ntrees = 10;
+		p.criterion = K == 0 ? AM_RF_MSE : AM_RF_GINI;
+		f = am_rf_fit(&d.x, d.nfeat, d.y, NULL, K, NULL, &p, &err);
+		CHECK(f != NULL);
+		for (i = 0, bad = 0; f != NULL && i < d.n; i++) {
+			size_t x0 = d.x.ptr[i], nnz = d.x.ptr[i + 1] - x0;
+			predict_row(f, &d, i, out);
+			for (k = 0; k < (K > 2 ? K : 1); k++) {
+				double sum = 0, tol = K == 0 ? 1e-5 : 1e-6;
+				memset(c, 0, sizeof(c));
+				am_rf_explain(f, nnz, d.x.idx + x0,
+				    d.x.val + x0, k, c);
+				for (j = 0; j <= d.nfeat; j++)
+					sum += c[j];
+				bad += fabs(sum - out[k]) >
+				    tol * (1 + fabs(out[k]));
+			}
+		}
+		CHECK(bad == 0);
+		am_rf_free(f);
+		free_data(&d);
+	}
+}
+
 static void
 test_bad_params(void)
 {
@@ -378,6 +417,7 @@ main(void)
 	test_oob(3);
 	test_oob(0);
 	test_threads_roundtrip();
+	test_explain();
 	test_bad_params();
 	return unit_failures;
 }
