@@ -134,6 +134,20 @@ row() { # row FILE USER RANK: "item score [reason]" of that row
 	[ "${lines[3]}" = "new,3,b,0.75" ]
 }
 
+@test "am-recommend: time decay weighs the kNN similarities" {
+	# half-life 1 day, last event at 86400: u1's a weighs 1/2, the rest 1,
+	# so a = (1/2, 1), b = (1, 0), c = (0, 1) over (u1, u2):
+	# cos(a,c) = 1 / sqrt(1.25), cos(a,b) = 0.5 / sqrt(1.25)
+	printf 'user,item,t\nu1,a,0\nu1,b,86400\nu2,a,86400\nu2,c,86400\n' >d.csv
+	am am-train -q -a itemknn --time t --half-life 1 -o d.amm d.csv
+	run -0 --separate-stderr am am-recommend -m d.amm --similar a
+	[ "${lines[1]%,*}" = "a,1,c" ] && approx "${lines[1]##*,}" 0.894427191 1e-8
+	[ "${lines[2]%,*}" = "a,2,b" ] && approx "${lines[2]##*,}" 0.447213595 1e-8
+	am am-train -q -a itemknn --time t -o n.amm d.csv
+	run -0 --separate-stderr am am-recommend -m n.amm --similar a
+	approx "${lines[1]##*,}" 0.707106781 1e-8 && approx "${lines[2]##*,}" 0.707106781 1e-8
+}
+
 @test "am-recommend: --where pre-filters the training rows" {
 	am am-train -q -a popularity --where channel=shop -o s.amm "$R/timed.csv"
 	run -0 --separate-stderr am am-recommend -m s.amm --all-users -n 1
