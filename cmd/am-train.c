@@ -655,6 +655,23 @@ progress(void *ctx, int iter, double obj, double gnorm)
 	    iter, obj, gnorm);
 }
 
+static void
+rf_progress(void *ctx, int done, int total)
+{
+	(void)ctx;
+	(void)fprintf(stderr, "\ram-train: tree %d of %d ", done, total);
+}
+
+static void
+mlp_progress(void *ctx, int epoch, double loss, double vloss)
+{
+	(void)ctx;
+	(void)fprintf(stderr, "\ram-train: epoch %d, loss %.6g", epoch, loss);
+	if (!isnan(vloss))
+		(void)fprintf(stderr, ", validation loss %.6g", vloss);
+	(void)fputs(" ", stderr);
+}
+
 /* Training AUC and log loss of 'm' on 't', into the artifact. */
 static int
 train_metrics(const struct am_model *m, const struct am_table *t,
@@ -852,6 +869,8 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	struct am_fs_opts fo = AM_FS_OPTS_INIT;
 	const struct am_model_ops *ops = am_model_ops_byname(o->algo);
 	struct am_model_params par = o->par;
+	struct am_rf_params rf = o->rf;
+	struct am_mlp_params mlp = o->mlp;
 	struct am_table *t = NULL;
 	struct am_model *m = NULL;
 	struct am_art *a = NULL;
@@ -883,8 +902,12 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	par.ncw = o->ncw;
 	if (tty)
 		par.progress = progress;
-	par.rf = &o->rf;
-	par.mlp = &o->mlp;
+	if (tty) {
+		rf.progress = rf_progress;
+		mlp.progress = mlp_progress;
+	}
+	par.rf = &rf;
+	par.mlp = &mlp;
 	par.seg = &o->seg;
 	if (o->cv > 0) {
 		if ((rc = run_cv(o, ops, t, &par, e)) != 0 || o->out == NULL)

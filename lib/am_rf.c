@@ -21,6 +21,7 @@
  * depend on the thread count.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,7 @@ struct fit {
 	const double *y, *rw; /* target, row weight (w x class cost) */
 	size_t rows, nfeat, K, nout, mtry;
 	double total_w;
+	atomic_int *done; /* trees finished, for progress */
 };
 
 static size_t
@@ -768,7 +770,8 @@ tree_task(void *arg, size_t i)
 out:
 	scratch_release(&s);
 	if (F->f->p.progress != NULL)
-		F->f->p.progress(F->f->p.ctx, (int)i + 1, (int)F->f->ntrees);
+		F->f->p.progress(F->f->p.ctx, atomic_fetch_add(F->done, 1) + 1,
+		    (int)F->f->ntrees);
 }
 
 /* Out-of-bag predictions of rows in block 'task'. */
@@ -892,6 +895,7 @@ am_rf_fit(const struct am_csr *x, size_t nfeat, const double *y,
     const struct am_rf_params *p, struct am_err *err)
 {
 	struct fit F = { 0 };
+	atomic_int done = 0;
 	struct am_rf *f = NULL;
 	struct am_pool *pool = NULL;
 	uint8_t *bins = NULL;
@@ -935,6 +939,7 @@ am_rf_fit(const struct am_csr *x, size_t nfeat, const double *y,
 	if (bin_features(x, nfeat, bins, edge, nbin) != 0)
 		goto nomem;
 	F.f = f;
+	F.done = &done;
 	F.bins = bins;
 	F.edge = (const double *const *)edge;
 	F.nbin = nbin;
