@@ -11,8 +11,8 @@
 
 FUZZCC    ?= clang
 FUZZ_TIME ?= 20
-FUZZSAN    = -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZFLAGS  = -O1 -g -fno-omit-frame-pointer $(FUZZ_KNOWN)
+FUZZSAN    = -fsanitize=address,undefined -fno-sanitize-recover=all $(FUZZ_KNOWN)
+FUZZFLAGS  = -O1 -g -fno-omit-frame-pointer
 # Open bugs the harnesses tolerate so that fuzz-smoke looks for new ones;
 # each has a dated test in tests/hardening.bats.  Empty it (make
 # FUZZ_KNOWN=) to see them; remove an entry once its bug is fixed.
