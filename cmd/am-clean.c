@@ -34,12 +34,34 @@ enum {
 	OPT_TEST,
 	OPT_TYPES,
 	OPT_VERSION,
+	/* issue 4 */
+	OPT_ALLOW,
+	OPT_COLLAPSE,
+	OPT_DEDUPE,
+	OPT_DEDUPE_KEY,
+	OPT_DROP_MISSING,
+	OPT_FFILL,
+	OPT_FFILL_BY,
+	OPT_INDICATOR,
+	OPT_KEEP,
+	OPT_LOWER,
+	OPT_NORMALISE,
+	OPT_OUTLIER_ACTION,
+	OPT_OUTLIERS,
+	OPT_RANGE,
+	OPT_REJECTS,
+	OPT_REQUIRE_COLS,
+	OPT_SAMPLE,
+	OPT_STRICT,
+	OPT_TRIM,
 };
 
 struct opts {
 	struct am_clean_opts c;
 	const char *model, *out, *report, *test, *missing;
 	int delim, quiet, verbose, skip_bad, fitdefault, split;
+	const char *rejects;
+	int keep;
 	unsigned long long seed;
 };
 
@@ -62,6 +84,25 @@ static const struct option longopts[] = {
 	{ "types", required_argument, NULL, OPT_TYPES },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "allow", required_argument, NULL, OPT_ALLOW },
+	{ "collapse", no_argument, NULL, OPT_COLLAPSE },
+	{ "dedupe", no_argument, NULL, OPT_DEDUPE },
+	{ "dedupe-key", required_argument, NULL, OPT_DEDUPE_KEY },
+	{ "drop-missing", required_argument, NULL, OPT_DROP_MISSING },
+	{ "ffill", required_argument, NULL, OPT_FFILL },
+	{ "ffill-by", required_argument, NULL, OPT_FFILL_BY },
+	{ "indicator", required_argument, NULL, OPT_INDICATOR },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "lower", no_argument, NULL, OPT_LOWER },
+	{ "normalise", no_argument, NULL, OPT_NORMALISE },
+	{ "outlier-action", required_argument, NULL, OPT_OUTLIER_ACTION },
+	{ "outliers", required_argument, NULL, OPT_OUTLIERS },
+	{ "range", required_argument, NULL, OPT_RANGE },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "require-cols", required_argument, NULL, OPT_REQUIRE_COLS },
+	{ "sample", required_argument, NULL, OPT_SAMPLE },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "trim", no_argument, NULL, OPT_TRIM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -77,7 +118,18 @@ help(void)
 	    "                [--line-buffered] [--missing tokens] "
 	    "[--report file]\n"
 	    "                [--skip-bad] [--split fraction --test file]\n"
-	    "                [--types spec] [file]\n"
+	    "                [--types spec] [--strict] [--range spec] "
+	    "[--allow spec]\n"
+	    "                [--require-cols cols] [--rejects file] "
+	    "[--dedupe]\n"
+	    "                [--dedupe-key cols] [--keep first|last] "
+	    "[--trim]\n"
+	    "                [--collapse] [--lower] [--normalise] "
+	    "[--drop-missing cols]\n"
+	    "                [--indicator cols] [--ffill cols] "
+	    "[--ffill-by col]\n"
+	    "                [--outliers spec] [--outlier-action action]\n"
+	    "                [--sample n|fraction] [file]\n"
 	    "\n"
 	    "Read a CSV table (file or stdin) and write it cleaned as ',' CSV.\n"
 	    "\n"
@@ -105,7 +157,38 @@ help(void)
 	    "  --split F --test FILE rows go to stdout with probability F, "
 	    "else to FILE\n"
 	    "  --types COL=TYPE,...  force types: number, integer, boolean, "
-	    "category, text, date\n"
+	    "category, text, date,\n"
+	    "                        date:FORMAT (%%Y %%m %%d %%H %%M %%S; "
+	    "rewritten ISO 8601)\n"
+	    "  --strict              a cell not of its column's type is an "
+	    "error (else missing)\n"
+	    "  --range COL=MIN:MAX,... rows outside are invalid (either "
+	    "bound may be empty)\n"
+	    "  --allow COL=A|B|C,... rows with another value are invalid\n"
+	    "  --require-cols COLS   these columns must exist and be present "
+	    "in every row\n"
+	    "  --rejects FILE        write invalid rows there with a reason "
+	    "column\n"
+	    "  --dedupe              drop exact duplicate rows\n"
+	    "  --dedupe-key COLS     drop rows whose COLS were seen before\n"
+	    "  --keep first|last     which duplicate to keep (default "
+	    "first)\n"
+	    "  --trim, --collapse    strip outer / collapse inner white "
+	    "space\n"
+	    "  --lower               case-fold cells that are not numbers or "
+	    "dates\n"
+	    "  --normalise           --trim --collapse --lower\n"
+	    "  --drop-missing COLS   drop rows missing a value in COLS (* = "
+	    "any column)\n"
+	    "  --indicator COLS      add COL_missing (1 if missing as read)\n"
+	    "  --ffill COLS          forward fill missing cells of COLS\n"
+	    "  --ffill-by COL        ... within groups of equal COL\n"
+	    "  --outliers COL=M[:K],... z (K=3), iqr (1.5) or mad (3.5) "
+	    "bounds, fitted\n"
+	    "  --outlier-action A    flag (COL_outlier, default), clip or "
+	    "drop\n"
+	    "  --sample N|F          keep N rows (reservoir) or a fraction F "
+	    "(seeded)\n"
 	    "  --version             print the version\n");
 }
 
@@ -119,7 +202,18 @@ usage(void)
 	    "                [--line-buffered] [--missing tokens] "
 	    "[--report file]\n"
 	    "                [--skip-bad] [--split fraction --test file]\n"
-	    "                [--types spec] [file]\n");
+	    "                [--types spec] [--strict] [--range spec] "
+	    "[--allow spec]\n"
+	    "                [--require-cols cols] [--rejects file] "
+	    "[--dedupe]\n"
+	    "                [--dedupe-key cols] [--keep first|last] "
+	    "[--trim]\n"
+	    "                [--collapse] [--lower] [--normalise] "
+	    "[--drop-missing cols]\n"
+	    "                [--indicator cols] [--ffill cols] "
+	    "[--ffill-by col]\n"
+	    "                [--outliers spec] [--outlier-action action]\n"
+	    "                [--sample n|fraction] [file]\n");
 	exit(AM_EXIT_USAGE);
 }
 
@@ -219,6 +313,93 @@ parse_args(int argc, char *argv[], struct opts *o, const char **path)
 		case OPT_VERSION:
 			am_print_version(stdout, "am-clean");
 			exit(am_close_stdout(AM_EXIT_OK));
+		case OPT_ALLOW:
+			o->c.allow = optarg;
+			break;
+		case OPT_COLLAPSE:
+			o->c.norm |= AM_NORM_COLLAPSE;
+			break;
+		case OPT_DEDUPE:
+			o->c.dedupe = 1;
+			break;
+		case OPT_DEDUPE_KEY:
+			o->c.dedupe = 2;
+			o->c.dedupe_key = optarg;
+			break;
+		case OPT_DROP_MISSING:
+			o->c.drop_missing = optarg;
+			break;
+		case OPT_FFILL:
+			o->c.ffill = optarg;
+			break;
+		case OPT_FFILL_BY:
+			o->c.ffill_by = optarg;
+			break;
+		case OPT_INDICATOR:
+			o->c.indicator = optarg;
+			break;
+		case OPT_KEEP:
+			if (strcmp(optarg, "first") != 0 &&
+			    strcmp(optarg, "last") != 0) {
+				warnx("--keep: '%s' is not first or last",
+				    optarg);
+				usage();
+			}
+			o->c.keep_last = strcmp(optarg, "last") == 0;
+			o->keep = 1;
+			break;
+		case OPT_LOWER:
+			o->c.norm |= AM_NORM_LOWER;
+			break;
+		case OPT_NORMALISE:
+			o->c.norm |=
+			    AM_NORM_TRIM | AM_NORM_COLLAPSE | AM_NORM_LOWER;
+			break;
+		case OPT_OUTLIER_ACTION:
+			if (strcmp(optarg, "flag") == 0)
+				o->c.outlier_action = AM_OUT_FLAG;
+			else if (strcmp(optarg, "clip") == 0)
+				o->c.outlier_action = AM_OUT_CLIP;
+			else if (strcmp(optarg, "drop") == 0)
+				o->c.outlier_action = AM_OUT_DROP;
+			else {
+				warnx("--outlier-action: '%s' is not flag, "
+				      "clip or drop",
+				    optarg);
+				usage();
+			}
+			break;
+		case OPT_OUTLIERS:
+			o->c.outliers = optarg;
+			break;
+		case OPT_RANGE:
+			o->c.range = optarg;
+			break;
+		case OPT_REJECTS:
+			o->rejects = optarg;
+			break;
+		case OPT_REQUIRE_COLS:
+			o->c.require = optarg;
+			break;
+		case OPT_SAMPLE:
+			if (am_parse_double(optarg, 0.0, 1e12, &o->c.sample) !=
+			        0 ||
+			    !(o->c.sample > 0) ||
+			    (o->c.sample >= 1 &&
+			        o->c.sample !=
+			            (double)(long long)o->c.sample)) {
+				warnx("--sample: '%s' is not a row count or a "
+				      "fraction in (0, 1)",
+				    optarg);
+				usage();
+			}
+			break;
+		case OPT_STRICT:
+			o->c.strict = 1;
+			break;
+		case OPT_TRIM:
+			o->c.norm |= AM_NORM_TRIM;
+			break;
 		case ':':
 			if (optopt != 0)
 				warnx("option -%c needs an argument", optopt);
@@ -243,6 +424,23 @@ parse_args(int argc, char *argv[], struct opts *o, const char **path)
 	        o->fitdefault)) {
 		warnx("-m replays an artifact; it takes no -o, --impute, "
 		      "--impute-default or --types");
+		usage();
+	}
+	if (o->keep && !o->c.dedupe) {
+		warnx("--keep goes with --dedupe or --dedupe-key");
+		usage();
+	}
+	if (o->c.keep_last && o->c.sample >= 1) {
+		warnx("--keep last and --sample N do not go together");
+		usage();
+	}
+	if (o->model != NULL && o->c.outliers != NULL) {
+		warnx("-m replays the artifact's outlier bounds; it takes no "
+		      "--outliers");
+		usage();
+	}
+	if (o->c.ffill_by != NULL && o->c.ffill == NULL && o->model == NULL) {
+		warnx("--ffill-by goes with --ffill");
 		usage();
 	}
 	if (am_clean_check_opts(&o->c, &e) != 0) {
@@ -308,11 +506,11 @@ int
 main(int argc, char *argv[])
 {
 	struct opts o = { AM_CLEAN_OPTS_INIT, NULL, NULL, NULL, NULL, NULL, 0,
-		0, 0, 0, 0, 0, AM_DEFAULT_SEED };
-	struct am_clean_io io = { NULL, NULL, NULL, 0, NULL, NULL, NULL };
+		0, 0, 0, 0, 0, NULL, 0, AM_DEFAULT_SEED };
+	struct am_clean_io io = { NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL };
 	struct am_csv_opts co = { 0, 0, NULL };
-	struct am_clean_stats st = { 0, 0, 0, 0, 0, 0 };
-	struct am_atomic *test = NULL, *rep = NULL;
+	struct am_clean_stats st = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct am_atomic *test = NULL, *rep = NULL, *rej = NULL;
 	struct am_art *model = NULL, *fitted = NULL;
 	struct am_csv_reader *r = NULL;
 	struct am_src *src = NULL;
@@ -371,6 +569,11 @@ main(int argc, char *argv[])
 			goto out;
 		io.test = am_atomic_fp(test);
 	}
+	if (o.rejects != NULL) {
+		if ((rej = am_atomic_open(o.rejects, &e)) == NULL)
+			goto out;
+		io.rejects = am_atomic_fp(rej);
+	}
 	io.fit = o.out != NULL ? &fitted : NULL;
 	io.model = model;
 	io.model_name = o.model;
@@ -389,6 +592,11 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	rep = NULL;
+	if (rej != NULL && am_atomic_commit(rej, &e) != 0) {
+		rej = NULL;
+		goto out;
+	}
+	rej = NULL;
 	status = AM_EXIT_OK;
 out:
 	if (status == AM_EXIT_OK && !o.quiet && st.skipped > 0)
@@ -399,10 +607,20 @@ out:
 		    r != NULL ? am_csv_name(r) : path, st.dropped,
 		    o.c.target != NULL ? o.c.target
 		                       : am_art_get(model, "hyper.target"));
+	if (status == AM_EXIT_OK && !o.quiet && st.rejected > 0)
+		warnx("%s: %llu invalid rows dropped%s",
+		    r != NULL ? am_csv_name(r) : path, st.rejected,
+		    o.rejects != NULL ? " (written to --rejects)" : "");
+	if (status == AM_EXIT_OK && !o.quiet && st.badtype > 0)
+		warnx("%s: %llu cells not of their column's type made missing",
+		    r != NULL ? am_csv_name(r) : path, st.badtype);
 	if (o.verbose && status == AM_EXIT_OK)
 		warnx("%llu rows read, %llu written, %llu to test, %llu cells "
-		      "imputed",
-		    st.rows, st.out, st.test, st.imputed);
+		      "imputed, %llu duplicates removed, %llu outliers, %llu "
+		      "left out by --sample",
+		    st.rows, st.out, st.test, st.imputed, st.dups, st.outliers,
+		    st.sampled);
+	am_atomic_abort(rej);
 	am_atomic_abort(test);
 	am_atomic_abort(rep);
 	am_csv_close(r);

@@ -18,6 +18,7 @@
  * in a second pass, once the types are known.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,6 +26,7 @@
 #include "am_buf.h"
 #include "am_clean.h"
 #include "am_rand.h"
+#include "am_strtab.h"
 
 #include "am_banned.h"
 
@@ -35,8 +37,19 @@
 #define K_DATE 0x8
 #define K_ALL  0xf
 
-/* Cell states in a view and in the spool. */
-enum { S_VALUE = 0, S_MISSING = 1, S_EMPTY = 2 };
+/*
+ * Cell states in a view and in the spool.  S_FFILL is a value that was
+ * missing and came from --ffill (it counts for COL_missing).
+ */
+enum { S_VALUE = 0, S_MISSING = 1, S_EMPTY = 2, S_FFILL = 3 };
+
+/* Outlier methods (payload codes of the "ops" section). */
+enum { O_NONE = 0, O_Z = 1, O_IQR = 2, O_MAD = 3 };
+
+/* Rejection reasons, counted in struct run.rej. */
+enum { R_RANGE, R_ALLOW, R_REQUIRED, R_MISSING, R_OUTLIER, R_DUP, R_N };
+static const char *const reason_names[R_N] = { "range", "allow", "required",
+	"missing", "outlier", "duplicate" };
 
 #define SHOW 40 /* bytes of a cell quoted in messages */
 
@@ -47,7 +60,7 @@ struct hent {
 };
 
 struct colstat {
-	unsigned long long n, miss, sumlen, nnum;
+	unsigned long long n, miss, sumlen, nnum, nff;
 	unsigned kinds;
 	double min, max, mean, m2;
 	struct hent *tab;
@@ -75,6 +88,31 @@ struct spec {
 	char *value;
 };
 
+/* What issue 4 does to column 'i' (struct run.ops). */
+struct colops {
+	int type;  /* checked type, or -1 */
+	char *fmt; /* date format of --types col=date:FMT, or NULL */
+	int hasrange;
+	double rlo, rhi;
+	char *allow; /* "a|b|c", or NULL */
+	unsigned char require, dropmiss, ind, ffill, key, oflag;
+	int ometh;
+	double ok, lo, hi; /* outlier factor and bounds */
+	unsigned long long nbad, nrej, nout, nimp;
+};
+
+/* Fingerprints of the keys seen (dedupe): 8 bytes a slot, <= 3/4 full. */
+struct dtab {
+	uint64_t *h;
+	size_t *row; /* --keep last: the last record of each key */
+	size_t cap, n;
+};
+
+struct ffgroup {
+	char **v;
+	size_t *len;
+};
+
 struct run {
 	struct am_csv_reader *r;
 	const struct am_clean_opts *o;
@@ -94,7 +132,26 @@ struct run {
 	size_t splen, spcap;
 	size_t *rows;
 	size_t nrows, rcap;
+	/* Issue 4. */
+	struct colops *ops;
+	char *scr; /* rewritten cells of the current record */
+	size_t scrcap;
+	struct dtab dd;
+	long group;
+	struct am_strtab *groups;
+	struct ffgroup *ffg;
+	size_t nffg;
+	struct am_csv_writer wr;
+	unsigned long long rej[R_N];
+	int spooling, fitops;
+	size_t *res; /* reservoir: spooled row numbers */
+	size_t nres;
+	unsigned long long nseen; /* records offered to the sample */
+	struct am_rand rng;
+	unsigned char *sel; /* spooling: rows selected for output */
 };
+
+static int check_specs(const struct am_clean_opts *o, struct am_err *err);
 
 static const char *const impute_names[] = { "none", "mean", "median", "mode",
 	"const", "auto" };
@@ -263,7 +320,11 @@ parse_specs(const char *text, int impute, struct spec **out, size_t *nout,
 			goto nomem;
 		eq++;
 		len -= (size_t)(eq - p);
-		if (!impute) {
+		if (!impute && len > 5 && strncmp(eq, "date:", 5) == 0) {
+			s->type = AM_COL_DATE;
+			if ((s->value = strndup(eq + 5, len - 5)) == NULL)
+				goto nomem;
+		} else if (!impute) {
 			char word[16];
 			if (len >= sizeof(word))
 				len = sizeof(word) - 1;
@@ -324,7 +385,7 @@ am_clean_check_opts(const struct am_clean_opts *o, struct am_err *err)
 			return rc;
 		free_specs(s, n);
 	}
-	return 0;
+	return check_specs(o, err);
 }
 
 /* Column statistics. */
@@ -401,6 +462,7 @@ stat_cell(struct run *c, size_t i, const char *s, size_t n, int state)
 		cs->miss++;
 		return 0;
 	}
+	cs->nff += state == S_FFILL;
 	cs->n++;
 	cs->sumlen += n;
 	k = kinds(s, n, &x);
@@ -560,17 +622,705 @@ view_from_spool(struct run *c, size_t row)
 	}
 }
 
-static void
-emit(struct run *c, struct am_csv_writer *w, int fill)
+static int cmp_double(const void *a, const void *b);
+
+/* Issue 4: per-record operations. */
+
+/*
+ * Parse 's' by a date format of %Y (4 digits), %m %d %H %M %S (1 or 2
+ * digits), %% and literal bytes; write ISO 8601 ("YYYY-MM-DD" or, when
+ * the format has %H, "YYYY-MM-DD HH:MM:SS") to 'out' (20 bytes).
+ * Returns the length written, or -1.
+ */
+static int
+parse_datefmt(const char *fmt, const char *s, size_t n, char *out)
+{
+	int v[6] = { -1, -1, -1, 0, 0, 0 }, hastime = 0, k, d, w;
+	size_t i = 0;
+
+	for (; *fmt != '\0'; fmt++) {
+		if (*fmt != '%' || fmt[1] == '%') {
+			if (i >= n || s[i] != *fmt)
+				return -1;
+			i++;
+			fmt += *fmt == '%';
+			continue;
+		}
+		fmt++;
+		switch (*fmt) {
+		case 'Y':
+			k = 0, w = 4;
+			break;
+		case 'm':
+			k = 1, w = 2;
+			break;
+		case 'd':
+			k = 2, w = 2;
+			break;
+		case 'H':
+			k = 3, w = 2, hastime = 1;
+			break;
+		case 'M':
+			k = 4, w = 2;
+			break;
+		case 'S':
+			k = 5, w = 2;
+			break;
+		default:
+			return -1;
+		}
+		for (d = 0, v[k] = 0;
+		     d < w && i < n && s[i] >= '0' && s[i] <= '9'; d++, i++)
+			v[k] = v[k] * 10 + (s[i] - '0');
+		if (d == 0 || (k == 0 && d != 4))
+			return -1;
+	}
+	if (i != n || v[0] < 0 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
+	    v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
+		return -1;
+	if (!hastime)
+		return snprintf(out, 20, "%04d-%02d-%02d", v[0], v[1], v[2]);
+	return snprintf(out, 20, "%04d-%02d-%02d %02d:%02d:%02d", v[0], v[1],
+	    v[2], v[3], v[4], v[5]);
+}
+
+static int
+is_space(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
+	    ch == '\v' || ch == '\f';
+}
+
+/* Normalise s[0..n) into 'out' (at most n bytes); returns the length. */
+static size_t
+normalise(unsigned norm, const char *s, size_t n, char *out)
+{
+	size_t i = 0, k = 0;
+	double x;
+	int space = 0, lower;
+
+	if (norm & AM_NORM_TRIM) {
+		while (n > 0 && is_space((unsigned char)s[n - 1]))
+			n--;
+		while (i < n && is_space((unsigned char)s[i]))
+			i++;
+	}
+	lower = (norm & AM_NORM_LOWER) &&
+	    (kinds(s + i, n - i, &x) & (K_NUM | K_DATE)) == 0;
+	for (; i < n; i++) {
+		char ch = s[i];
+		if ((norm & AM_NORM_COLLAPSE) && is_space((unsigned char)ch)) {
+			space = 1;
+			continue;
+		}
+		if (space && k > 0)
+			out[k++] = ' ';
+		else if (space && !(norm & AM_NORM_TRIM))
+			out[k++] = ' ';
+		space = 0;
+		if (lower && ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		out[k++] = ch;
+	}
+	if (space && !(norm & AM_NORM_TRIM))
+		out[k++] = ' ';
+	return k;
+}
+
+/* Mark the columns of "a,b,c" ('*' = all) in the byte at 'field'. */
+static int
+mark_cols(struct run *c, const char *list, size_t field, const char *opt,
+    struct am_err *err)
+{
+	const char *p = list, *comma;
+	char name[1024];
+	size_t len, i;
+	long k;
+
+	while (*p != '\0') {
+		comma = strchr(p, ',');
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (len == 0 || len >= sizeof(name))
+			return am_seterr(err, AM_EARG,
+			    "%s: bad column list '%s'", opt, list);
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (strcmp(name, "*") == 0) {
+			for (i = 0; i < c->ncols; i++)
+				((unsigned char *)&c->ops[i])[field] = 1;
+		} else if ((k = am_csv_col(c->r, name)) < 0) {
+			return am_seterr(err, AM_EFORMAT,
+			    "%s: %s: no column '%s'", am_csv_name(c->r), opt,
+			    name);
+		} else {
+			((unsigned char *)&c->ops[k])[field] = 1;
+		}
+		p = comma != NULL ? comma + 1 : p + len;
+	}
+	return 0;
+}
+
+/*
+ * "col=X,col=X": call 'fn' with the column and X.  Column names hold no
+ * '=' or ','.
+ */
+static int
+each_pair(struct run *c, const char *spec, const char *opt,
+    int (*fn)(struct run *, size_t, const char *, size_t, struct am_err *),
+    struct am_err *err)
+{
+	const char *p = spec, *comma, *eq;
+	char name[1024];
+	size_t len;
+	long k;
+	int rc;
+
+	while (*p != '\0') {
+		comma = strchr(p, ',');
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		eq = memchr(p, '=', len);
+		if (eq == NULL || eq == p || (size_t)(eq - p) >= sizeof(name))
+			return am_seterr(err, AM_EARG,
+			    "%s: '%.*s' is not COLUMN=...", opt, (int)len, p);
+		memcpy(name, p, (size_t)(eq - p));
+		name[eq - p] = '\0';
+		if (c != NULL && (k = am_csv_col(c->r, name)) < 0)
+			return am_seterr(err, AM_EFORMAT,
+			    "%s: %s: no column '%s'", am_csv_name(c->r), opt,
+			    name);
+		if ((rc = fn(c, c != NULL ? (size_t)k : 0, eq + 1,
+		         len - (size_t)(eq - p) - 1, err)) != 0)
+			return rc;
+		p = comma != NULL ? comma + 1 : p + len;
+	}
+	return 0;
+}
+
+static int
+parse_num(const char *s, size_t n, double dflt, double *out)
+{
+	char tmp[64];
+
+	if (n == 0) {
+		*out = dflt;
+		return 0;
+	}
+	if (n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return am_parse_number(tmp, n, out);
+}
+
+static int
+on_range(struct run *c, size_t i, const char *v, size_t n, struct am_err *err)
+{
+	const char *colon = memchr(v, ':', n);
+	double lo, hi;
+
+	if (colon == NULL ||
+	    parse_num(v, (size_t)(colon - v), -HUGE_VAL, &lo) != 0 ||
+	    parse_num(colon + 1, n - (size_t)(colon - v) - 1, HUGE_VAL, &hi) !=
+	        0 ||
+	    lo > hi)
+		return am_seterr(err, AM_EARG,
+		    "--range: '%.*s' is not MIN:MAX (either may be empty)",
+		    (int)n, v);
+	if (c != NULL) {
+		c->ops[i].hasrange = 1;
+		c->ops[i].rlo = lo;
+		c->ops[i].rhi = hi;
+	}
+	return 0;
+}
+
+static int
+on_allow(struct run *c, size_t i, const char *v, size_t n, struct am_err *err)
+{
+	if (n == 0)
+		return am_seterr(err, AM_EARG, "--allow: an empty list");
+	if (c != NULL) {
+		free(c->ops[i].allow);
+		if ((c->ops[i].allow = strndup(v, n)) == NULL)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int
+on_outlier(struct run *c, size_t i, const char *v, size_t n, struct am_err *err)
+{
+	static const struct {
+		const char *name;
+		int meth;
+		double k;
+	} m[] = { { "z", O_Z, 3 }, { "iqr", O_IQR, 1.5 },
+		{ "mad", O_MAD, 3.5 } };
+	const char *colon = memchr(v, ':', n);
+	size_t w = colon != NULL ? (size_t)(colon - v) : n, j;
+	double k;
+
+	for (j = 0; j < 3; j++)
+		if (strlen(m[j].name) == w && strncmp(v, m[j].name, w) == 0)
+			break;
+	if (j == 3 ||
+	    (colon != NULL &&
+	        (parse_num(colon + 1, n - w - 1, -1, &k) != 0 || !(k > 0))))
+		return am_seterr(err, AM_EARG,
+		    "--outliers: '%.*s' is not z[:K], iqr[:K] or mad[:K] (K > 0)",
+		    (int)n, v);
+	if (c != NULL) {
+		c->ops[i].ometh = m[j].meth;
+		c->ops[i].ok = colon != NULL ? k : m[j].k;
+	}
+	return 0;
+}
+
+/* Syntax checks of the issue-4 specs, before any data is read. */
+static int
+check_specs(const struct am_clean_opts *o, struct am_err *err)
+{
+	int rc;
+
+	if (o->range != NULL &&
+	    (rc = each_pair(NULL, o->range, "--range", on_range, err)) != 0)
+		return rc;
+	if (o->allow != NULL &&
+	    (rc = each_pair(NULL, o->allow, "--allow", on_allow, err)) != 0)
+		return rc;
+	if (o->outliers != NULL &&
+	    (rc = each_pair(NULL, o->outliers, "--outliers", on_outlier,
+	         err)) != 0)
+		return rc;
+	return 0;
+}
+
+/* Dedupe. */
+
+static uint64_t
+row_key(const struct run *c)
+{
+	uint64_t h = 0x243f6a8885a308d3u;
+	size_t i;
+
+	for (i = 0; i < c->ncols; i++) {
+		if (c->o->dedupe == 2 && !c->ops[i].key)
+			continue;
+		h = am_hash64(c->v.f[i],
+		    c->v.st[i] == S_MISSING ? 0 : c->v.len[i],
+		    h + (c->v.st[i] == S_MISSING ? 0x9e3779b97f4a7c15u : 0));
+	}
+	return h != 0 ? h : 1;
+}
+
+/*
+ * Add key 'h' seen at 'row'.  Returns 1 if it was there (the row kept
+ * for it becomes 'row' under --keep last), 0 if new, -1 out of memory.
+ */
+static int
+dtab_put(struct dtab *t, uint64_t h, size_t row, int last)
+{
+	size_t i, k, cap;
+
+	if ((t->n + 1) * 4 > t->cap * 3) {
+		uint64_t *nh;
+		size_t *nr = NULL;
+		cap = t->cap ? t->cap * 2 : 1024;
+		if ((nh = calloc(cap, sizeof(*nh))) == NULL ||
+		    (last && (nr = calloc(cap, sizeof(*nr))) == NULL)) {
+			free(nh);
+			return -1;
+		}
+		for (k = 0; k < t->cap; k++) {
+			if (t->h[k] == 0)
+				continue;
+			for (i = (size_t)t->h[k] & (cap - 1); nh[i] != 0;
+			     i = (i + 1) & (cap - 1))
+				;
+			nh[i] = t->h[k];
+			if (last)
+				nr[i] = t->row[k];
+		}
+		free(t->h);
+		free(t->row);
+		t->h = nh;
+		t->row = nr;
+		t->cap = cap;
+	}
+	for (i = (size_t)h & (t->cap - 1); t->h[i] != 0;
+	     i = (i + 1) & (t->cap - 1))
+		if (t->h[i] == h) {
+			if (last)
+				t->row[i] = row;
+			return 1;
+		}
+	t->h[i] = h;
+	if (last)
+		t->row[i] = row;
+	t->n++;
+	return 0;
+}
+
+static size_t
+dtab_row(const struct dtab *t, uint64_t h)
 {
 	size_t i;
 
+	for (i = (size_t)h & (t->cap - 1); t->h[i] != h;
+	     i = (i + 1) & (t->cap - 1))
+		;
+	return t->row[i];
+}
+
+/* Write the current record to --rejects with its reason; count it. */
+static void
+reject(struct run *c, int why, long col)
+{
+	char reason[1100];
+	size_t i;
+
+	c->rej[why]++;
+	c->st.rejected += why != R_DUP;
+	if (col >= 0)
+		c->ops[col].nrej++;
+	if (c->io->rejects == NULL)
+		return;
+	for (i = 0; i < c->ncols; i++) {
+		if (c->v.st[i] == S_MISSING)
+			am_csv_put(&c->wr, "", 0);
+		else if (c->v.st[i] == S_EMPTY)
+			am_csv_put_quoted(&c->wr, "", 0);
+		else
+			am_csv_put(&c->wr, c->v.f[i], c->v.len[i]);
+	}
+	if (col >= 0)
+		(void)snprintf(reason, sizeof(reason), "%s:%s",
+		    reason_names[why], am_csv_colname(c->r, (size_t)col));
+	else
+		(void)snprintf(reason, sizeof(reason), "%s", reason_names[why]);
+	am_csv_puts(&c->wr, reason);
+	am_csv_end(&c->wr);
+}
+
+static int
+allowed(const char *list, const char *s, size_t n)
+{
+	const char *p = list, *bar;
+	size_t len;
+
+	for (;;) {
+		bar = strchr(p, '|');
+		len = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		if (len == n && memcmp(p, s, n) == 0)
+			return 1;
+		if (bar == NULL)
+			return 0;
+		p = bar + 1;
+	}
+}
+
+static int
+ffill_cell(struct run *c, size_t i, uint32_t g)
+{
+	struct ffgroup *fg = &c->ffg[g];
+
+	if (c->v.st[i] == S_MISSING) {
+		if (fg->v[i] != NULL) {
+			c->v.f[i] = fg->v[i];
+			c->v.len[i] = fg->len[i];
+			c->v.st[i] = S_FFILL;
+		}
+		return 0;
+	}
+	free(fg->v[i]);
+	if ((fg->v[i] = malloc(c->v.len[i] + 1)) == NULL)
+		return -1;
+	memcpy(fg->v[i], c->v.f[i], c->v.len[i]);
+	fg->v[i][c->v.len[i]] = '\0';
+	fg->len[i] = c->v.len[i];
+	return 0;
+}
+
+static int
+ffill(struct run *c, struct am_err *err)
+{
+	uint32_t g = 0;
+	size_t i;
+
+	if (c->group >= 0) {
+		size_t gi = (size_t)c->group;
+		if (am_strtab_intern(c->groups, c->v.f[gi],
+		        c->v.st[gi] == S_MISSING ? 0 : c->v.len[gi], &g,
+		        err) != 0)
+			return AM_ENOMEM;
+	}
+	if (g >= c->nffg) {
+		struct ffgroup *n = realloc(c->ffg, (g + 1) * sizeof(*n));
+		if (n == NULL)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		c->ffg = n;
+		for (; c->nffg <= g; c->nffg++) {
+			n[c->nffg].v = calloc(c->ncols + 1, sizeof(char *));
+			n[c->nffg].len = calloc(c->ncols + 1, sizeof(size_t));
+			if (n[c->nffg].v == NULL || n[c->nffg].len == NULL) {
+				c->nffg++;
+				return am_seterr(err, AM_ENOMEM,
+				    "out of memory");
+			}
+		}
+	}
+	for (i = 0; i < c->ncols; i++)
+		if (c->ops[i].ffill && ffill_cell(c, i, g) != 0)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+	return 0;
+}
+
+/*
+ * The per-record steps before sampling and output: normalise, check
+ * types, validity rules, dedupe (first), drop rows missing a value,
+ * forward fill.  Returns 1 to keep the record, 0 when it went away
+ * (counted), or a negative AM_E*.
+ */
+static int
+process(struct run *c, struct am_err *err)
+{
+	static const unsigned need[] = { [AM_COL_NUMBER] = K_NUM,
+		[AM_COL_INTEGER] = K_INT,
+		[AM_COL_BOOLEAN] = K_BOOL,
+		[AM_COL_CATEGORY] = 0,
+		[AM_COL_TEXT] = 0,
+		[AM_COL_DATE] = K_DATE };
+	size_t i, total = 0, off = 0;
+	double x;
+	int rc, t;
+
+	for (i = 0; i < c->ncols; i++)
+		total += c->v.len[i] + 21;
+	if (grow((void **)&c->scr, &c->scrcap, total + 1, 1) != 0)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	for (i = 0; i < c->ncols; i++) {
+		struct colops *op = &c->ops[i];
+		if (c->v.st[i] != S_VALUE)
+			continue;
+		if (c->o->norm != 0) {
+			size_t n = normalise(c->o->norm, c->v.f[i], c->v.len[i],
+			    c->scr + off);
+			c->v.f[i] = c->scr + off;
+			c->v.len[i] = n;
+			off += n;
+			if (n == 0) {
+				c->v.st[i] = S_MISSING;
+				continue;
+			}
+		}
+		if ((t = op->type) < 0)
+			continue;
+		if (op->fmt != NULL) {
+			int n = parse_datefmt(op->fmt, c->v.f[i], c->v.len[i],
+			    c->scr + off);
+			if (n > 0) {
+				c->v.f[i] = c->scr + off;
+				c->v.len[i] = (size_t)n;
+				off += (size_t)n;
+				continue;
+			}
+		} else if (t > AM_COL_DATE ||
+		    (kinds(c->v.f[i], c->v.len[i], &x) & need[t]) == need[t]) {
+			continue;
+		}
+		if (c->o->strict)
+			return am_seterr(err, AM_EFORMAT,
+			    "%s:%lu: column '%s': '%.*s' is not %s%s%s (--strict)",
+			    am_csv_name(c->r), am_csv_line(c->r),
+			    am_csv_colname(c->r, i),
+			    c->v.len[i] > SHOW ? SHOW : (int)c->v.len[i],
+			    c->v.f[i], t == AM_COL_INTEGER ? "an " : "a ",
+			    am_coltype_name(t),
+			    op->fmt != NULL ? " of that format" : "");
+		c->v.st[i] = S_MISSING;
+		op->nbad++;
+		c->st.badtype++;
+	}
+	for (i = 0; i < c->ncols; i++) {
+		struct colops *op = &c->ops[i];
+		if (c->v.st[i] == S_MISSING) {
+			if (op->require) {
+				reject(c, R_REQUIRED, (long)i);
+				return 0;
+			}
+			continue;
+		}
+		if (op->hasrange &&
+		    (am_parse_number(c->v.f[i], c->v.len[i], &x) != 0 ||
+		        x < op->rlo || x > op->rhi)) {
+			reject(c, R_RANGE, (long)i);
+			return 0;
+		}
+		if (op->allow != NULL &&
+		    !allowed(op->allow, c->v.f[i], c->v.len[i])) {
+			reject(c, R_ALLOW, (long)i);
+			return 0;
+		}
+	}
+	if (c->o->dedupe) {
+		rc = dtab_put(&c->dd, row_key(c), c->nrows, c->o->keep_last);
+		if (rc < 0)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		if (rc == 1 && !c->o->keep_last) {
+			c->st.dups++;
+			reject(c, R_DUP, -1);
+			return 0;
+		}
+	}
+	if (c->ffg != NULL || c->group >= 0 || c->o->ffill != NULL ||
+	    c->fitops & 2)
+		if ((rc = ffill(c, err)) != 0)
+			return rc;
+	for (i = 0; i < c->ncols; i++)
+		if (c->ops[i].dropmiss && c->v.st[i] == S_MISSING) {
+			reject(c, R_MISSING, (long)i);
+			return 0;
+		}
+	return 1;
+}
+
+static double
+quantile(const double *x, size_t n, double q)
+{
+	double h = q * (double)(n - 1);
+	size_t k = (size_t)h;
+
+	if (k + 1 >= n)
+		return x[n - 1];
+	return x[k] + (h - (double)k) * (x[k + 1] - x[k]);
+}
+
+/* The numbers of column 'i' in the selected spooled rows, sorted. */
+static double *
+col_numbers(struct run *c, size_t i, size_t *np)
+{
+	double *x;
+	size_t n = 0, row;
+
+	if ((x = malloc((c->nrows + 1) * sizeof(*x))) == NULL)
+		return NULL;
+	for (row = 0; row < c->nrows; row++) {
+		if (c->sel != NULL && !c->sel[row])
+			continue;
+		view_from_spool(c, row);
+		if ((c->v.st[i] == S_VALUE || c->v.st[i] == S_FFILL) &&
+		    am_parse_number(c->v.f[i], c->v.len[i], &x[n]) == 0)
+			n++;
+	}
+	qsort(x, n, sizeof(*x), cmp_double);
+	*np = n;
+	return x;
+}
+
+/* Outlier bounds of every column with a method, from the spool. */
+static int
+fit_outliers(struct run *c, struct am_err *err)
+{
+	double *x, *d, mean, sd, med, mad, q1, q3;
+	size_t i, k, n;
+
+	for (i = 0; i < c->ncols; i++) {
+		struct colops *op = &c->ops[i];
+		if (op->ometh == O_NONE)
+			continue;
+		if ((x = col_numbers(c, i, &n)) == NULL)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		op->lo = -HUGE_VAL;
+		op->hi = HUGE_VAL;
+		if (n == 0) {
+			free(x);
+			continue;
+		}
+		if (op->ometh == O_Z) {
+			for (mean = 0, k = 0; k < n; k++)
+				mean += (x[k] - mean) / (double)(k + 1);
+			for (sd = 0, k = 0; k < n; k++)
+				sd += (x[k] - mean) * (x[k] - mean);
+			sd = n > 1 ? sqrt(sd / (double)(n - 1)) : 0;
+			op->lo = mean - op->ok * sd;
+			op->hi = mean + op->ok * sd;
+		} else if (op->ometh == O_IQR) {
+			q1 = quantile(x, n, 0.25);
+			q3 = quantile(x, n, 0.75);
+			op->lo = q1 - op->ok * (q3 - q1);
+			op->hi = q3 + op->ok * (q3 - q1);
+		} else {
+			med = quantile(x, n, 0.5);
+			if ((d = malloc(n * sizeof(*d))) == NULL) {
+				free(x);
+				return am_seterr(err, AM_ENOMEM,
+				    "out of memory");
+			}
+			for (k = 0; k < n; k++)
+				d[k] = fabs(x[k] - med);
+			qsort(d, n, sizeof(*d), cmp_double);
+			mad = 1.4826 * quantile(d, n, 0.5);
+			free(d);
+			op->lo = med - op->ok * mad;
+			op->hi = med + op->ok * mad;
+		}
+		free(x);
+	}
+	return 0;
+}
+
+/*
+ * Outliers of the current record: count them, set oflag, and return
+ * the first column whose outlier drops the record, or -1.
+ */
+static long
+outliers(struct run *c)
+{
+	size_t i;
+	double x;
+	long drop = -1;
+
+	for (i = 0; i < c->ncols; i++) {
+		struct colops *op = &c->ops[i];
+		op->oflag = 0;
+		if (op->ometh == O_NONE ||
+		    (c->v.st[i] != S_VALUE && c->v.st[i] != S_FFILL) ||
+		    am_parse_number(c->v.f[i], c->v.len[i], &x) != 0 ||
+		    (x >= op->lo && x <= op->hi))
+			continue;
+		op->oflag = x < op->lo ? 1 : 2;
+		op->nout++;
+		c->st.outliers++;
+		if (drop < 0 && c->o->outlier_action == AM_OUT_DROP)
+			drop = (long)i;
+	}
+	return drop;
+}
+
+/*
+ * Write the current record (with 'fill': imputed, outliers treated,
+ * indicator and flag columns added).  Returns 0 when --outlier-action
+ * drop took it instead.
+ */
+static int
+emit(struct run *c, struct am_csv_writer *w, int fill)
+{
+	char tmp[32];
+	size_t i;
+	long drop;
+	int n;
+
+	if (fill && (drop = outliers(c)) >= 0) {
+		reject(c, R_OUTLIER, drop);
+		return 0;
+	}
 	for (i = 0; i < c->ncols; i++) {
 		switch (c->v.st[i]) {
 		case S_MISSING:
 			if (fill && c->fill[i] != NULL) {
 				am_csv_put(w, c->fill[i], c->filllen[i]);
 				c->st.imputed++;
+				c->ops[i].nimp++;
 			} else {
 				am_csv_put(w, "", 0);
 			}
@@ -579,22 +1329,62 @@ emit(struct run *c, struct am_csv_writer *w, int fill)
 			am_csv_put_quoted(w, "", 0);
 			break;
 		default:
-			am_csv_put(w, c->v.f[i], c->v.len[i]);
+			if (fill && c->ops[i].oflag &&
+			    c->o->outlier_action == AM_OUT_CLIP) {
+				double b = c->ops[i].oflag == 1 ? c->ops[i].lo
+				                                : c->ops[i].hi;
+				n = snprintf(tmp, sizeof(tmp), "%.15g",
+				    b == 0 ? 0.0 : b);
+				am_csv_put(w, tmp, (size_t)n);
+			} else {
+				am_csv_put(w, c->v.f[i], c->v.len[i]);
+			}
 			break;
 		}
+	}
+	if (fill) {
+		for (i = 0; i < c->ncols; i++)
+			if (c->ops[i].ind)
+				am_csv_put(w,
+				    c->v.st[i] == S_MISSING ||
+				            c->v.st[i] == S_FFILL
+				        ? "1"
+				        : "0",
+				    1);
+		if (c->o->outlier_action == AM_OUT_FLAG)
+			for (i = 0; i < c->ncols; i++)
+				if (c->ops[i].ometh != O_NONE)
+					am_csv_put(w,
+					    c->ops[i].oflag ? "1" : "0", 1);
 	}
 	am_csv_end(w);
 	if (c->o->line_buffered)
 		(void)fflush(w->fp);
+	return 1;
 }
 
+/* The header; with 'extra', the COL_missing and COL_outlier columns. */
 static void
-emit_header(struct run *c, struct am_csv_writer *w)
+emit_header(struct run *c, struct am_csv_writer *w, int extra)
 {
+	char name[1100];
 	size_t i;
 
 	for (i = 0; i < c->ncols; i++)
 		am_csv_puts(w, am_csv_colname(c->r, i));
+	for (i = 0; extra && i < c->ncols; i++)
+		if (c->ops[i].ind) {
+			(void)snprintf(name, sizeof(name), "%s_missing",
+			    am_csv_colname(c->r, i));
+			am_csv_puts(w, name);
+		}
+	for (i = 0;
+	     extra && c->o->outlier_action == AM_OUT_FLAG && i < c->ncols; i++)
+		if (c->ops[i].ometh != O_NONE) {
+			(void)snprintf(name, sizeof(name), "%s_outlier",
+			    am_csv_colname(c->r, i));
+			am_csv_puts(w, name);
+		}
 	am_csv_end(w);
 }
 
@@ -643,8 +1433,10 @@ fit_numeric(struct run *c, size_t i, int method)
 	if ((x = malloc((c->nrows + 1) * sizeof(*x))) == NULL)
 		return -1;
 	for (row = 0; row < c->nrows; row++) {
+		if (c->sel != NULL && !c->sel[row])
+			continue;
 		view_from_spool(c, row);
-		if (c->v.st[i] == S_VALUE &&
+		if ((c->v.st[i] == S_VALUE || c->v.st[i] == S_FFILL) &&
 		    am_parse_number(c->v.f[i], c->v.len[i], &x[n]) == 0)
 			n++;
 	}
@@ -751,6 +1543,54 @@ fit(struct run *c, int *types, int *methods, struct am_err *err)
 	return 0;
 }
 
+/*
+ * Issue 4 in the artifact: the user's rules as hyper.* (replayed when -m
+ * is not given them again) and an "ops" section per schema column:
+ * u8 version (1) and u32 ncols, then per column u8 flags (1 COL_missing,
+ * 2 forward fill), u8 outlier method, f64 factor, f64 low and high bound.
+ * An artifact without the section (payload of before issue 4) replays
+ * with none of these.
+ */
+static int
+add_ops(struct run *c, struct am_art *a)
+{
+	const struct am_clean_opts *o = c->o;
+	struct am_buf b = AM_BUF_INIT;
+	char tmp[32];
+	size_t i;
+	int rc = 0;
+
+	if (o->range != NULL)
+		rc |= am_art_set(a, "hyper.range", o->range);
+	if (o->allow != NULL)
+		rc |= am_art_set(a, "hyper.allow", o->allow);
+	if (o->require != NULL)
+		rc |= am_art_set(a, "hyper.require", o->require);
+	if (o->drop_missing != NULL)
+		rc |= am_art_set(a, "hyper.drop_missing", o->drop_missing);
+	if (o->ffill_by != NULL)
+		rc |= am_art_set(a, "hyper.ffill_by", o->ffill_by);
+	(void)snprintf(tmp, sizeof(tmp), "%u", o->norm);
+	rc |= am_art_set(a, "hyper.norm", tmp);
+	(void)snprintf(tmp, sizeof(tmp), "%d", o->outlier_action);
+	rc |= am_art_set(a, "hyper.outlier_action", tmp);
+	if (o->outliers != NULL)
+		rc |= am_art_set(a, "hyper.outliers", o->outliers);
+	am_buf_u8(&b, 1);
+	am_buf_u32(&b, (uint32_t)c->ncols);
+	for (i = 0; i < c->ncols; i++) {
+		const struct colops *op = &c->ops[i];
+		am_buf_u8(&b, (uint8_t)(op->ind | op->ffill << 1));
+		am_buf_u8(&b, (uint8_t)op->ometh);
+		am_buf_f64(&b, op->ok);
+		am_buf_f64(&b, op->lo);
+		am_buf_f64(&b, op->hi);
+	}
+	rc |= am_art_add_buf(a, "ops", &b);
+	am_buf_release(&b);
+	return rc;
+}
+
 static struct am_art *
 make_art(struct run *c, const int *types, const int *methods,
     struct am_err *err)
@@ -779,6 +1619,7 @@ make_art(struct run *c, const int *types, const int *methods,
 	}
 	rc |= am_art_add_buf(a, "impute", &b);
 	am_buf_release(&b);
+	rc |= add_ops(c, a);
 	if (rc != 0) {
 		am_art_free(a);
 		am_seterr(err, rc == AM_EARG ? AM_EFORMAT : AM_ENOMEM,
@@ -792,6 +1633,53 @@ nomem:
 	am_buf_release(&b);
 	am_seterr(err, AM_ENOMEM, "out of memory");
 	return NULL;
+}
+
+/* The "ops" section (see add_ops()); absent before issue 4. */
+static int
+load_ops(struct run *c, const struct am_art *a, const char *mname,
+    struct am_err *err)
+{
+	const void *data;
+	struct am_rd rd;
+	size_t len, i, n;
+	uint8_t flags, meth;
+	double k, lo, hi;
+	long col;
+
+	if ((data = am_art_section(a, "ops", &len)) == NULL)
+		return 0;
+	am_rd_init(&rd, data, len);
+	if (am_rd_u8(&rd) != 1)
+		return am_seterr(err, AM_EMODEL,
+		    "%s: 'ops' section of an unknown version", mname);
+	n = am_rd_u32(&rd);
+	if (am_rd_error(&rd) || n != am_art_ncols(a))
+		return am_seterr(err, AM_EMODEL,
+		    "%s: the 'ops' section does not match the schema", mname);
+	for (i = 0; i < n; i++) {
+		flags = am_rd_u8(&rd);
+		meth = am_rd_u8(&rd);
+		k = am_rd_f64(&rd);
+		lo = am_rd_f64(&rd);
+		hi = am_rd_f64(&rd);
+		if (am_rd_error(&rd) || flags > 3 || meth > O_MAD ||
+		    isnan(lo) || isnan(hi))
+			return am_seterr(err, AM_EMODEL,
+			    "%s: malformed 'ops' section", mname);
+		if ((col = am_csv_col(c->r, am_art_col_name(a, i))) < 0)
+			continue;
+		c->ops[col].ind = flags & 1;
+		c->ops[col].ffill = (flags >> 1) & 1;
+		c->ops[col].ometh = meth;
+		c->ops[col].ok = k;
+		c->ops[col].lo = lo;
+		c->ops[col].hi = hi;
+	}
+	if (am_rd_left(&rd) != 0)
+		return am_seterr(err, AM_EMODEL, "%s: malformed 'ops' section",
+		    mname);
+	return 0;
 }
 
 /* Replay: map the artifact's values onto the input's columns. */
@@ -850,11 +1738,14 @@ load_model(struct run *c, const struct am_art *a, struct am_err *err)
 		} else {
 			free(val);
 		}
+		if (am_art_col_type(a, i) <= AM_COL_DATE &&
+		    (long)k != c->target)
+			c->ops[k].type = am_art_col_type(a, i);
 	}
 	if (am_rd_left(&rd) != 0)
 		return am_seterr(err, AM_EMODEL,
 		    "%s: malformed 'impute' section", mname);
-	return 0;
+	return load_ops(c, a, mname, err);
 }
 
 /* Report. */
@@ -1086,6 +1977,105 @@ report(struct run *c, const int *types, struct am_err *err)
 
 /* The run. */
 
+/*
+ * The options a clean artifact keeps (hyper.*), for those the command
+ * line leaves unset.
+ */
+static void
+replay_opts(struct am_clean_opts *o, const struct am_art *a)
+{
+	const char *v;
+	unsigned long u;
+
+	if (o->types == NULL)
+		o->types = am_art_get(a, "hyper.types");
+	if (o->range == NULL)
+		o->range = am_art_get(a, "hyper.range");
+	if (o->allow == NULL)
+		o->allow = am_art_get(a, "hyper.allow");
+	if (o->require == NULL)
+		o->require = am_art_get(a, "hyper.require");
+	if (o->drop_missing == NULL)
+		o->drop_missing = am_art_get(a, "hyper.drop_missing");
+	if (o->ffill_by == NULL)
+		o->ffill_by = am_art_get(a, "hyper.ffill_by");
+	if (o->norm == 0 && (v = am_art_get(a, "hyper.norm")) != NULL &&
+	    (u = strtoul(v, NULL, 10)) <= 7)
+		o->norm = (unsigned)u;
+	if ((v = am_art_get(a, "hyper.outlier_action")) != NULL &&
+	    (u = strtoul(v, NULL, 10)) <= AM_OUT_DROP)
+		o->outlier_action = (int)u;
+}
+
+static int
+setup_ops(struct run *c, struct am_err *err)
+{
+	const struct am_clean_opts *o = c->o;
+	size_t i;
+	long k;
+	int rc;
+
+	for (i = 0; i < c->ntypes; i++) {
+		k = am_csv_col(c->r, c->types[i].name);
+		c->ops[k].type = c->types[i].type;
+		c->ops[k].fmt = c->types[i].value;
+	}
+	if ((o->range != NULL &&
+	        (rc = each_pair(c, o->range, "--range", on_range, err)) != 0) ||
+	    (o->allow != NULL &&
+	        (rc = each_pair(c, o->allow, "--allow", on_allow, err)) != 0) ||
+	    (o->outliers != NULL && c->io->model == NULL &&
+	        (rc = each_pair(c, o->outliers, "--outliers", on_outlier,
+	             err)) != 0) ||
+	    (o->require != NULL &&
+	        (rc = mark_cols(c, o->require, offsetof(struct colops, require),
+	             "--require-cols", err)) != 0) ||
+	    (o->drop_missing != NULL &&
+	        (rc = mark_cols(c, o->drop_missing,
+	             offsetof(struct colops, dropmiss), "--drop-missing",
+	             err)) != 0) ||
+	    (o->indicator != NULL &&
+	        (rc = mark_cols(c, o->indicator, offsetof(struct colops, ind),
+	             "--indicator", err)) != 0) ||
+	    (o->ffill != NULL &&
+	        (rc = mark_cols(c, o->ffill, offsetof(struct colops, ffill),
+	             "--ffill", err)) != 0) ||
+	    (o->dedupe == 2 && o->dedupe_key != NULL &&
+	        (rc = mark_cols(c, o->dedupe_key, offsetof(struct colops, key),
+	             "--dedupe-key", err)) != 0))
+		return rc;
+	for (i = 0; i < c->ncols; i++) /* a range is of numbers */
+		if (c->ops[i].hasrange && c->ops[i].type < 0)
+			c->ops[i].type = AM_COL_NUMBER;
+	c->group = -1;
+	if (o->ffill_by != NULL) {
+		if ((c->group = am_csv_col(c->r, o->ffill_by)) < 0)
+			return am_seterr(err, AM_EFORMAT,
+			    "%s: --ffill-by: no column '%s'", am_csv_name(c->r),
+			    o->ffill_by);
+		if ((c->groups = am_strtab_new(err)) == NULL)
+			return AM_ENOMEM;
+	}
+	for (i = 0; i < c->ncols; i++) {
+		if (c->ops[i].ffill)
+			c->fitops |= 2;
+		if (c->ops[i].ometh != O_NONE && c->io->model == NULL)
+			c->fitops |= 1;
+	}
+	c->spooling = c->io->fit != NULL || o->keep_last || o->sample >= 1 ||
+	    (c->fitops & 1);
+	if (o->sample >= 1) {
+		if (o->sample > (double)(SIZE_MAX / 16))
+			return am_seterr(err, AM_EARG,
+			    "--sample: too many rows");
+		if ((c->res = calloc((size_t)o->sample, sizeof(*c->res))) ==
+		    NULL)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		am_rand_seed(&c->rng, o->seed ^ 0x5a4d504c45u);
+	}
+	return 0;
+}
+
 static int
 setup(struct run *c, struct am_err *err)
 {
@@ -1096,8 +2086,11 @@ setup(struct run *c, struct am_err *err)
 	    (c->v.len = calloc(n, sizeof(*c->v.len))) == NULL ||
 	    (c->v.st = calloc(n, 1)) == NULL ||
 	    (c->fill = calloc(n, sizeof(*c->fill))) == NULL ||
-	    (c->filllen = calloc(n, sizeof(*c->filllen))) == NULL)
+	    (c->filllen = calloc(n, sizeof(*c->filllen))) == NULL ||
+	    (c->ops = calloc(n, sizeof(*c->ops))) == NULL)
 		return am_seterr(err, AM_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		c->ops[i].type = -1;
 	if (c->io->report != NULL || c->io->fit != NULL) {
 		if ((c->cs = calloc(n, sizeof(*c->cs))) == NULL)
 			return am_seterr(err, AM_ENOMEM, "out of memory");
@@ -1136,7 +2129,7 @@ setup(struct run *c, struct am_err *err)
 		if (t != NULL)
 			c->target = am_csv_col(c->r, t);
 	}
-	return 0;
+	return setup_ops(c, err);
 }
 
 static void
@@ -1162,6 +2155,23 @@ cleanup(struct run *c)
 	free_specs(c->imps, c->nimps);
 	free(c->sp);
 	free(c->rows);
+	for (i = 0; c->ops != NULL && i < c->ncols; i++)
+		free(c->ops[i].allow);
+	free(c->ops);
+	free(c->scr);
+	free(c->dd.h);
+	free(c->dd.row);
+	am_strtab_free(c->groups);
+	for (i = 0; i < c->nffg; i++) {
+		size_t k;
+		for (k = 0; c->ffg[i].v != NULL && k < c->ncols; k++)
+			free(c->ffg[i].v[k]);
+		free(c->ffg[i].v);
+		free(c->ffg[i].len);
+	}
+	free(c->ffg);
+	free(c->res);
+	free(c->sel);
 }
 
 /* Does record number 'row' go to the training part? */
@@ -1177,6 +2187,79 @@ keep(const struct run *c, unsigned long long row)
 		b[i] = (unsigned char)(row >> (8 * i));
 	return (double)(am_hash64(b, 8, c->o->seed) >> 11) * 0x1p-53 <
 	    c->o->split;
+}
+
+/*
+ * --sample: 1 to go on with the record, 0 when it is left out; a
+ * reservoir spools the record itself (returns 0) and -1 is out of
+ * memory.
+ */
+static int
+sample(struct run *c)
+{
+	unsigned char b[8];
+	unsigned long long t;
+	size_t i, n, j;
+
+	if (c->o->sample <= 0)
+		return 1;
+	t = c->nseen++;
+	if (c->o->sample < 1) {
+		for (i = 0; i < 8; i++)
+			b[i] = (unsigned char)(t >> (8 * i));
+		if ((double)(am_hash64(b, 8, c->o->seed ^ 0x53414d50u) >> 11) *
+		        0x1p-53 <
+		    c->o->sample)
+			return 1;
+		c->st.sampled++;
+		return 0;
+	}
+	n = (size_t)c->o->sample;
+	if (t < n)
+		j = (size_t)t;
+	else if ((j = (size_t)am_rand_below(&c->rng, t + 1)) >= n)
+		return 0;
+	c->res[j] = c->nrows;
+	return spool(c) != 0 ? -1 : 0;
+}
+
+/* Spooling: choose the rows to write, profile them. */
+static int
+select_rows(struct run *c, struct am_err *err)
+{
+	size_t row, i, n;
+
+	if ((c->sel = calloc(c->nrows + 1, 1)) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	if (c->o->sample >= 1) {
+		n = (size_t)c->o->sample;
+		if (n > c->nseen)
+			n = (size_t)c->nseen;
+		for (i = 0; i < n; i++)
+			c->sel[c->res[i]] = 1;
+		c->st.sampled = c->nseen - n;
+	} else {
+		memset(c->sel, 1, c->nrows);
+	}
+	for (row = 0; row < c->nrows; row++) {
+		if (!c->sel[row])
+			continue;
+		view_from_spool(c, row);
+		if (c->o->keep_last && dtab_row(&c->dd, row_key(c)) != row) {
+			c->sel[row] = 0;
+			c->st.dups++;
+			reject(c, R_DUP, -1);
+			continue;
+		}
+		c->st.out++;
+		if (c->cs != NULL)
+			for (i = 0; i < c->ncols; i++)
+				if (stat_cell(c, i, c->v.f[i], c->v.len[i],
+				        c->v.st[i]) != 0)
+					return am_seterr(err, AM_ENOMEM,
+					    "out of memory");
+	}
+	return 0;
 }
 
 static int
@@ -1196,20 +2279,29 @@ stream(struct run *c, struct am_err *err)
 			c->st.dropped++;
 			continue;
 		}
-		c->st.out++;
+		if ((rc = process(c, err)) < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		if ((rc = sample(c)) < 0)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		if (rc == 0)
+			continue;
+		if (c->spooling) {
+			if (spool(c) != 0)
+				return am_seterr(err, AM_ENOMEM,
+				    "out of memory");
+			continue;
+		}
 		if (c->cs != NULL)
 			for (i = 0; i < c->ncols; i++)
 				if (stat_cell(c, i, c->v.f[i], c->v.len[i],
 				        c->v.st[i]) != 0)
 					return am_seterr(err, AM_ENOMEM,
 					    "out of memory");
-		if (c->io->fit != NULL) {
-			if (spool(c) != 0)
-				return am_seterr(err, AM_ENOMEM,
-				    "out of memory");
-		} else if (c->io->out != NULL) {
-			emit(c, &c->w, 1);
-		}
+		c->st.out++;
+		if (c->io->out != NULL && !emit(c, &c->w, 1))
+			c->st.out--;
 	}
 	c->st.skipped = am_csv_skipped(c->r);
 	return rc;
@@ -1219,13 +2311,16 @@ int
 am_clean_run(struct am_csv_reader *r, const struct am_clean_opts *o,
     const struct am_clean_io *io, struct am_clean_stats *st, struct am_err *err)
 {
+	struct am_clean_opts eo = *o;
 	struct run c;
 	int *types = NULL, *methods = NULL, rc;
 	size_t i, row;
 
 	memset(&c, 0, sizeof(c));
+	if (io->model != NULL)
+		replay_opts(&eo, io->model);
 	c.r = r;
-	c.o = o;
+	c.o = &eo;
 	c.io = io;
 	c.ncols = am_csv_ncols(r);
 	if (io->fit != NULL)
@@ -1236,11 +2331,22 @@ am_clean_run(struct am_csv_reader *r, const struct am_clean_opts *o,
 		am_csv_writer_init(&c.w, io->out, ',');
 	if (io->test != NULL) {
 		am_csv_writer_init(&c.wt, io->test, ',');
-		emit_header(&c, &c.wt);
+		emit_header(&c, &c.wt, 0);
 	}
-	if (io->out != NULL && io->fit == NULL)
-		emit_header(&c, &c.w);
+	if (io->rejects != NULL) {
+		am_csv_writer_init(&c.wr, io->rejects, ',');
+		for (i = 0; i < c.ncols; i++)
+			am_csv_puts(&c.wr, am_csv_colname(r, i));
+		am_csv_puts(&c.wr, "reason");
+		am_csv_end(&c.wr);
+	}
+	if (io->out != NULL && !c.spooling)
+		emit_header(&c, &c.w, 1);
 	if ((rc = stream(&c, err)) != 0)
+		goto out;
+	if (c.spooling && (rc = select_rows(&c, err)) != 0)
+		goto out;
+	if ((c.fitops & 1) && (rc = fit_outliers(&c, err)) != 0)
 		goto out;
 	if ((types = calloc(c.ncols + 1, sizeof(*types))) == NULL ||
 	    (methods = calloc(c.ncols + 1, sizeof(*methods))) == NULL) {
@@ -1254,17 +2360,20 @@ am_clean_run(struct am_csv_reader *r, const struct am_clean_opts *o,
 			rc = err != NULL ? err->code : AM_ENOMEM;
 			goto out;
 		}
-		if (io->out != NULL) {
-			emit_header(&c, &c.w);
-			for (row = 0; row < c.nrows; row++) {
-				view_from_spool(&c, row);
-				emit(&c, &c.w, 1);
-			}
-		}
 	} else if (io->report != NULL) {
 		for (i = 0; i < c.ncols; i++)
 			if ((rc = col_type(&c, i, &types[i], err)) != 0)
 				goto out;
+	}
+	if (c.spooling && io->out != NULL) {
+		emit_header(&c, &c.w, 1);
+		for (row = 0; row < c.nrows; row++) {
+			if (!c.sel[row])
+				continue;
+			view_from_spool(&c, row);
+			if (!emit(&c, &c.w, 1))
+				c.st.out--;
+		}
 	}
 	if (io->report != NULL)
 		rc = report(&c, types, err);

@@ -61,19 +61,44 @@ const char *am_impute_name(int method);
 /* A string column with more distinct values than this is "text". */
 #define AM_CLEAN_MAX_LEVELS 1000
 
+/* Text normalisation (struct am_clean_opts.norm). */
+#define AM_NORM_TRIM     0x1 /* strip leading and trailing white space */
+#define AM_NORM_COLLAPSE 0x2 /* runs of inner white space become one ' ' */
+#define AM_NORM_LOWER    0x4 /* ASCII case folding of non-number cells */
+
+/* Outlier actions (struct am_clean_opts.outlier_action). */
+enum { AM_OUT_FLAG = 0, AM_OUT_CLIP = 1, AM_OUT_DROP = 2 };
+
 struct am_clean_opts {
 	const char *target; /* never imputed; missing target drops the row */
 	const char *types;  /* "col=type,..." overrides inference, or NULL */
 	const char *impute; /* "col=method,..." (const:VALUE), or NULL */
 	int impute_default; /* enum am_impute for the other columns */
 	double split;       /* fraction of rows kept in 'out' (with 'test') */
-	uint64_t seed;      /* for the split */
+	uint64_t seed;      /* for the split and the sample */
 	int line_buffered;  /* flush 'out' after every record */
+	/* Added by issue 4 (all optional: zero/NULL is "off"). */
+	int strict;               /* a cell not of its type is an error */
+	const char *range;        /* "col=min:max,..." */
+	const char *allow;        /* "col=a|b|c,..." */
+	const char *require;      /* "col,...": must exist and be present */
+	int dedupe;               /* 0 off, 1 whole rows, 2 key columns */
+	const char *dedupe_key;   /* "col,..." with dedupe 2 */
+	int keep_last;            /* keep the last of duplicates */
+	unsigned norm;            /* AM_NORM_* */
+	const char *drop_missing; /* "col,..." or "*": drop rows missing it */
+	const char *indicator;    /* "col,...": add COL_missing */
+	const char *ffill;        /* "col,..." forward filled */
+	const char *ffill_by;     /* ... within groups of this column */
+	const char *outliers;     /* "col=z[:K],col=iqr[:K],col=mad[:K]" */
+	int outlier_action;       /* AM_OUT_* */
+	double sample;            /* 0 off, (0,1) Bernoulli, >= 1 reservoir */
 };
 
-#define AM_CLEAN_OPTS_INIT                                  \
-	{                                                   \
-		NULL, NULL, NULL, AM_IMPUTE_AUTO, 1.0, 1, 0 \
+#define AM_CLEAN_OPTS_INIT                                        \
+	{                                                         \
+		.target = NULL, .impute_default = AM_IMPUTE_AUTO, \
+		.split = 1.0, .seed = 1                           \
 	}
 
 struct am_clean_io {
@@ -84,15 +109,21 @@ struct am_clean_io {
 	struct am_art **fit;        /* fit: receives the new artifact */
 	const struct am_art *model; /* replay this artifact */
 	const char *model_name;     /* its file name, for messages */
+	FILE *rejects;              /* invalid rows with a reason, or NULL */
 };
 
 struct am_clean_stats {
-	unsigned long long rows;    /* records read (good width) */
-	unsigned long long out;     /* records written to 'out' */
-	unsigned long long test;    /* records written to 'test' */
-	unsigned long long dropped; /* records dropped: missing target */
-	unsigned long long imputed; /* cells filled */
-	unsigned long skipped;      /* records of the wrong width skipped */
+	unsigned long long rows;     /* records read (good width) */
+	unsigned long long out;      /* records written to 'out' */
+	unsigned long long test;     /* records written to 'test' */
+	unsigned long long dropped;  /* records dropped: missing target */
+	unsigned long long imputed;  /* cells filled */
+	unsigned long skipped;       /* records of the wrong width skipped */
+	unsigned long long rejected; /* invalid records (rules, missing) */
+	unsigned long long dups;     /* duplicate records removed */
+	unsigned long long badtype;  /* cells not of their type (missing) */
+	unsigned long long outliers; /* outlier cells found */
+	unsigned long long sampled;  /* records left out by --sample */
 };
 
 /*

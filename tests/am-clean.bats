@@ -95,9 +95,9 @@ EOF
 	run -0 --separate-stderr am am-clean --types id=category,age=number --report - "$IN"
 	grep -q '^id  *category ' <<<"$output"
 	grep -q '^age  *number ' <<<"$output"
-	run -1 --separate-stderr am am-clean --types city=integer --report - "$IN"
+	run -1 --separate-stderr am am-clean --strict --types city=integer --report - "$IN"
 	one_line_error
-	[ "$stderr" = "am-clean: $IN:2: column 'city': 'paris' is not an integer (--types)" ]
+	[ "$stderr" = "am-clean: $IN:2: column 'city': 'paris' is not an integer (--strict)" ]
 }
 
 @test "am-clean: --types with an unknown type is a usage error" {
@@ -295,7 +295,7 @@ EOF
 
 @test "am-clean: -v prints the counts" {
 	run -0 --separate-stderr am am-clean -v -t y -o "$T/c.amm" "$IN"
-	[ "${stderr_lines[1]}" = "am-clean: 6 rows read, 5 written, 0 to test, 4 cells imputed" ]
+	[ "${stderr_lines[1]}" = "am-clean: 6 rows read, 5 written, 0 to test, 4 cells imputed, 0 duplicates removed, 0 outliers, 0 left out by --sample" ]
 }
 
 @test "am-clean: empty input fails with one line" {
@@ -320,8 +320,8 @@ EOF
 	run -0 --separate-stderr am am-clean --report - "$T/n.csv"
 	grep -q '^x  *number  *2  *1 ' <<<"$output" # NaN is missing
 	grep -q '^y  *category ' <<<"$output"
-	run -1 --separate-stderr am am-clean --types y=number --report - "$T/n.csv"
-	[ "$stderr" = "am-clean: $T/n.csv:2: column 'y': 'inf' is not a number (--types)" ]
+	run -1 --separate-stderr am am-clean --strict --types y=number --report - "$T/n.csv"
+	[ "$stderr" = "am-clean: $T/n.csv:2: column 'y': 'inf' is not a number (--strict)" ]
 }
 
 @test "am-clean: non-UTF-8 bytes pass through unchanged" {
@@ -351,4 +351,219 @@ EOF
 	run -1 --separate-stderr am am-clean --report "$T/rep.txt" --split 0.5 --test "$T/t.csv" "$T/r.csv"
 	[ ! -e "$T/rep.txt" ] && [ ! -e "$T/t.csv" ]
 	[ -z "$(ls "$T" | grep tmp)" ]
+}
+
+# Issue 4: typed parsing, rules, dedupe, missing values, outliers,
+# normalisation, sampling.
+DIRTY="$FIX/am-clean/dirty.in.csv"
+
+@test "am-clean: a cell not of its forced type becomes missing and is counted" {
+	run -0 --separate-stderr am am-clean --types age=integer "$DIRTY"
+	[ "${lines[3]}" = "3,Carol,,GOLD,95,07/01/2024" ]
+	[ "$stderr" = "am-clean: $DIRTY: 1 cells not of their column's type made missing" ]
+	run -0 --separate-stderr am am-clean -q --types age=integer "$DIRTY"
+	[ -z "$stderr" ]
+	run -1 --separate-stderr am am-clean --strict --types age=integer "$DIRTY"
+	one_line_error
+	[ -z "$output" ]
+	[ "$stderr" = "am-clean: $DIRTY:4: column 'age': 'x' is not an integer (--strict)" ]
+}
+
+@test "am-clean: --types date:FORMAT parses and rewrites ISO 8601" {
+	run -0 --separate-stderr am am-clean --types 'when=date:%d/%m/%Y' "$DIRTY"
+	[ "${lines[1]}" = '1,"  Alice   Smith ",34,Gold,120.5,2024-01-05' ]
+	printf 't\n2024/3/9 7:05:01\n9.3.2024\n' > "$T/t.csv"
+	run -0 --separate-stderr am am-clean -q --types 't=date:%Y/%m/%d %H:%M:%S' "$T/t.csv"
+	[ "$output" = $'t\n2024-03-09 07:05:01' ] # then a missing cell
+	run -1 --separate-stderr am am-clean --strict --types 't=date:%Y/%m/%d %H:%M:%S' "$T/t.csv"
+	[ "$stderr" = "am-clean: $T/t.csv:3: column 't': '9.3.2024' is not a date of that format (--strict)" ]
+	run -0 --separate-stderr am am-clean --types 't=date:%Y/%m/%d %H:%M:%S' --report - "$T/t.csv"
+	grep -q '^t  *date  *1  *1 ' <<<"$output"
+}
+
+@test "am-clean: --range, --allow, --require-cols reject rows with a reason" {
+	run -0 --separate-stderr am am-clean --range age=0:120 --allow 'seg=Gold|silver|bronze' \
+	    --require-cols name --rejects "$T/rej.csv" "$DIRTY"
+	[ "${stderr_lines[0]}" = "am-clean: $DIRTY: 4 invalid rows dropped (written to --rejects)" ]
+	[ "${stderr_lines[1]}" = "am-clean: $DIRTY: 1 cells not of their column's type made missing" ]
+	[ "$(cut -d, -f1 <<<"$output" | tr '\n' ' ')" = "id 1 2 2 7 " ]
+	# 'x' is not a number: missing, so range passes, but GOLD is not allowed
+	[ "$(cut -d, -f1,3,7 "$T/rej.csv" | tr '\n' ' ')" = \
+	    "id,age,reason 3,,allow:seg 4,230,range:age 5,29,allow:seg 6,38,required:name " ]
+	# rows in = rows out + rejected
+	[ $(( ${#lines[@]} - 1 + $(wc -l < "$T/rej.csv") - 1 )) -eq 8 ]
+	# an open bound; a missing cell passes --range (--require-cols catches it)
+	run -0 --separate-stderr am am-clean --range spend=:1000 "$DIRTY"
+	[ "${#lines[@]}" -eq 8 ]
+}
+
+@test "am-clean: rule specs are checked before reading" {
+	run -2 --separate-stderr am am-clean --range age=5 "$DIRTY"
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "am-clean: --range: '5' is not MIN:MAX (either may be empty)" ]
+	run -2 --separate-stderr am am-clean --range age=9:1 "$DIRTY"
+	run -2 --separate-stderr am am-clean --range age "$DIRTY"
+	run -2 --separate-stderr am am-clean --outliers spend=zz "$DIRTY"
+	run -2 --separate-stderr am am-clean --outliers spend=z:-1 "$DIRTY"
+	run -2 --separate-stderr am am-clean --keep last "$DIRTY"
+	run -2 --separate-stderr am am-clean --dedupe --keep middle "$DIRTY"
+	run -2 --separate-stderr am am-clean --outlier-action hide "$DIRTY"
+	run -2 --separate-stderr am am-clean --sample 2.5 "$DIRTY"
+	run -2 --separate-stderr am am-clean --sample 0 "$DIRTY"
+	run -1 --separate-stderr am am-clean --require-cols nope "$DIRTY"
+	one_line_error
+	[ "$stderr" = "am-clean: $DIRTY: --require-cols: no column 'nope'" ]
+	run -1 --separate-stderr am am-clean --range nope=1:2 "$DIRTY"
+	[ "$stderr" = "am-clean: $DIRTY: --range: no column 'nope'" ]
+}
+
+@test "am-clean: --dedupe drops exact duplicates like Miller's head -n 1 -g" {
+	command -v mlr >/dev/null || skip "mlr not installed"
+	f="$T/d.csv"
+	{ echo a,b; for i in $(seq 1 300); do echo "$((i % 17)),$((i % 5))"; done; } > "$f"
+	run -0 --separate-stderr am am-clean -v --dedupe "$f"
+	[ "$output" = "$(mlr --csv head -n 1 -g a,b "$f")" ]
+	[[ "${stderr_lines[0]}" == *", $((300 - 85)) duplicates removed,"* ]]
+	run -0 --separate-stderr am am-clean --dedupe-key a "$f"
+	[ "$output" = "$(mlr --csv head -n 1 -g a "$f")" ]
+	run -0 --separate-stderr am am-clean --dedupe-key a --keep last "$f"
+	[ "$output" = "$(mlr --csv tail -n 1 -g a then sort -t __none "$f" 2>/dev/null || true)" ] ||
+	    [ "$(sort <<<"$output")" = "$(mlr --csv tail -n 1 -g a "$f" | sort)" ]
+	# the kept row is the last one of its key, in input order
+	[ "${lines[1]}" = "$(awk -F, 'NR > 1 { last[$1] = NR } END { }
+	    { row[NR] = $0 } END { m = 1e9; for (k in last) if (last[k] < m) m = last[k]; print row[m] }' "$f")" ]
+}
+
+@test "am-clean: dedupe: rejects get reason duplicate; missing and empty differ" {
+	printf 'a,b\n1,\n1,""\n1,\n1,NA\n' > "$T/e.csv"
+	run -0 --separate-stderr am am-clean --dedupe --rejects "$T/r.csv" "$T/e.csv"
+	[ "$output" = $'a,b\n1,\n1,""' ]
+	[ "$(cat "$T/r.csv")" = $'a,b,reason\n1,,duplicate\n1,,duplicate' ]
+}
+
+@test "am-clean: --trim, --collapse, --lower normalise text" {
+	printf 'a,b,n\n"  X  Y ",Gold,1E3\n" z",T,2024-01-02T10:00:00\n' > "$T/n.csv"
+	run -0 --separate-stderr am am-clean --trim "$T/n.csv"
+	[ "${lines[1]}" = 'X  Y,Gold,1E3' ]
+	run -0 --separate-stderr am am-clean --trim --collapse "$T/n.csv"
+	[ "${lines[1]}" = 'X Y,Gold,1E3' ]
+	run -0 --separate-stderr am am-clean --normalise "$T/n.csv"
+	[ "$output" = $'a,b,n\nx y,gold,1E3\nz,t,2024-01-02T10:00:00' ]
+	run -0 --separate-stderr am am-clean --collapse "$T/n.csv"
+	[ "${lines[1]}" = '" X Y ",Gold,1E3' ]
+}
+
+@test "am-clean: --drop-missing drops rows missing a value" {
+	run -0 --separate-stderr am am-clean -q --drop-missing spend "$DIRTY"
+	[ "${#lines[@]}" -eq 8 ]
+	run -0 --separate-stderr am am-clean -q --drop-missing '*' --rejects "$T/r.csv" "$DIRTY"
+	[ "${#lines[@]}" -eq 7 ]
+	[ "$(cut -d, -f1,7 "$T/r.csv" | tail -n +2 | tr '\n' ' ')" = "6,missing:name 7,missing:spend " ]
+}
+
+@test "am-clean: --ffill forward fills, optionally within groups" {
+	printf 'g,x\na,1\nb,\na,\nb,5\na,\nb,\n' > "$T/f.csv"
+	run -0 --separate-stderr am am-clean --ffill x "$T/f.csv"
+	[ "$(cut -d, -f2 <<<"$output" | tr '\n' ' ')" = "x 1 1 1 5 5 5 " ]
+	run -0 --separate-stderr am am-clean --ffill x --ffill-by g --indicator x "$T/f.csv"
+	[ "$output" = $'g,x,x_missing\na,1,0\nb,,1\na,1,1\nb,5,0\na,1,1\nb,5,1' ]
+	run -2 --separate-stderr am am-clean --ffill-by g "$T/f.csv"
+}
+
+@test "am-clean: --indicator adds COL_missing before imputation, replayed by -m" {
+	run -0 --separate-stderr am am-clean -q -t y --indicator age,score -o "$T/c.amm" "$IN"
+	[ "${lines[0]}" = "id,age,city,score,joined,y,age_missing,score_missing" ]
+	[ "${lines[2]}" = "2,40,lyon,2.5,2024-02-10,no,1,1" ]
+	fit=$output
+	run -0 --separate-stderr am am-clean -q -m "$T/c.amm" "$IN"
+	[ "$output" = "$fit" ]
+}
+
+@test "am-clean: outlier bounds (z, IQR, MAD) match a Python computation" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	for m in z iqr mad; do
+		run -0 --separate-stderr am am-clean --outliers spend=$m --outlier-action clip "$DIRTY"
+		got=$(cut -d, -f5 <<<"$output" | tail -n +2 | tr '\n' ' ')
+		want=$(python3 - "$m" <<-'PY'
+		import statistics as s, sys
+		x = [120.5, 80, 95, 60, 80, 5000, 70]
+		m = sys.argv[1]
+		if m == "z":
+		    mu, sd = s.mean(x), s.stdev(x); lo, hi = mu - 3 * sd, mu + 3 * sd
+		elif m == "iqr":
+		    q1, _, q3 = s.quantiles(x, n=4, method="inclusive")
+		    lo, hi = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+		else:
+		    med = s.median(x); mad = 1.4826 * s.median([abs(v - med) for v in x])
+		    lo, hi = med - 3.5 * mad, med + 3.5 * mad
+		col = ["120.5", "80", "95", "60", "80", "5000", "70", ""]
+		out = []
+		for c in col:
+		    if c == "" or lo <= float(c) <= hi:
+		        out.append(c)
+		    else:
+		        out.append("%.15g" % (hi if float(c) > hi else lo))
+		print(" ".join(out) + " ")
+		PY
+		)
+		[ "$got" = "$want" ] || { echo "$m: got '$got' want '$want'"; return 1; }
+	done
+	# z with 7 points cannot reach 3 sd: nothing clipped; IQR and MAD clip 5000
+	run -0 --separate-stderr am am-clean --outliers spend=iqr:1.5 --outlier-action drop --rejects "$T/r.csv" "$DIRTY"
+	[ "${#lines[@]}" -eq 8 ]
+	[ "$(tail -n 1 "$T/r.csv")" = "5,Eve,29,platinum,5000,09/01/2024,outlier:spend" ]
+}
+
+@test "am-clean: outlier bounds are fitted with -o and replayed with -m" {
+	run -0 --separate-stderr am am-clean -q --outliers spend=iqr -o "$T/o.amm" "$DIRTY"
+	[ "${lines[0]}" = "id,name,age,seg,spend,when,spend_outlier" ]
+	[ "$(cut -d, -f7 <<<"$output" | tail -n +2 | tr '\n' ' ')" = "0 0 0 0 0 1 0 0 " ]
+	fit=$output
+	run -0 --separate-stderr am am-clean -q -m "$T/o.amm" "$DIRTY"
+	[ "$output" = "$fit" ]
+	# new data: the bounds of the fit, not of the new rows
+	printf 'id,name,age,seg,spend,when\n9,z,1,gold,156.8,x\n10,z,1,gold,156.9,x\n' > "$T/new.csv"
+	run -0 --separate-stderr am am-clean -q -m "$T/o.amm" "$T/new.csv"
+	[ "$(cut -d, -f7 <<<"$output" | tr '\n' ' ')" = "spend_outlier 0 1 " ]
+	run -2 --separate-stderr am am-clean -m "$T/o.amm" --outliers spend=z "$DIRTY"
+}
+
+@test "am-clean: rules and normalisation given at fit are replayed by -m" {
+	run -0 --separate-stderr am am-clean -q --normalise --range age=0:120 \
+	    --types 'when=date:%d/%m/%Y' -o "$T/r.amm" "$DIRTY"
+	fit=$output
+	[ "${lines[1]}" = "1,alice smith,34,gold,120.5,2024-01-05" ]
+	run -0 --separate-stderr am am-clean -q -m "$T/r.amm" "$DIRTY"
+	[ "$output" = "$fit" ]
+}
+
+@test "am-clean: --sample N keeps N rows in input order, seeded" {
+	f="$T/s.csv"
+	seq 0 999 | awk 'BEGIN { print "i" } { print }' > "$f"
+	run -0 --separate-stderr am am-clean -v --sample 100 -s 3 "$f"
+	[ "${#lines[@]}" -eq 101 ]
+	[ "$(tail -n +2 <<<"$output" | sort -n | tr '\n' ' ')" = "$(tail -n +2 <<<"$output" | tr '\n' ' ')" ]
+	[ "$(tail -n +2 <<<"$output" | sort -u | wc -l)" -eq 100 ]
+	a=$output
+	run -0 --separate-stderr am am-clean --sample 100 -s 3 "$f"
+	[ "$output" = "$a" ]
+	run -0 --separate-stderr am am-clean --sample 100 -s 4 "$f"
+	[ "$output" != "$a" ]
+	# the mean of a uniform sample of 0..999 is 499.5 +- 4 standard errors
+	mean=$(tail -n +2 <<<"$a" | awk '{ s += $1 } END { print s / NR }')
+	awk -v m="$mean" 'BEGIN { exit !(m > 499.5 - 4 * 28.9 && m < 499.5 + 4 * 28.9) }'
+	run -0 --separate-stderr am am-clean --sample 5000 "$f"
+	[ "${#lines[@]}" -eq 1001 ]
+}
+
+@test "am-clean: --sample F keeps about F of the rows, seeded" {
+	f="$T/s.csv"
+	seq 1 10000 | awk 'BEGIN { print "i" } { print }' > "$f"
+	run -0 --separate-stderr am am-clean --sample 0.1 -s 9 "$f"
+	n=$(( ${#lines[@]} - 1 ))
+	# binomial(10000, 0.1): sd 30, 4 sd
+	[ "$n" -gt 880 ] && [ "$n" -lt 1120 ]
+	a=$output
+	run -0 --separate-stderr am am-clean --line-buffered --sample 0.1 -s 9 < "$f"
+	[ "$output" = "$a" ]
 }

@@ -74,7 +74,7 @@ run(const char *in, const struct am_clean_opts *o, struct am_art **fit,
     const struct am_art *model, struct am_clean_stats *st, int *rc)
 {
 	FILE *fp = fmemopen((void *)(uintptr_t)in, strlen(in), "r");
-	struct am_clean_io io = { NULL, NULL, NULL, 0, fit, model, "m" };
+	struct am_clean_io io = { NULL, NULL, NULL, 0, fit, model, "m", NULL };
 	struct am_err err = { 0 };
 	struct am_csv_reader *r = NULL;
 	struct am_src *src = am_src_fdopen(fp, "in.csv", &err);
