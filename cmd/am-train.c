@@ -672,6 +672,46 @@ mlp_progress(void *ctx, int epoch, double loss, double vloss)
 	(void)fputs(" ", stderr);
 }
 
+/* The report of a classifying rf or mlp: what the fit measured. */
+static void
+tm_report(const struct am_art *a, const char *name, size_t rows, size_t nfeat,
+    double auc, double ll)
+{
+	const char *v;
+	char s[256] = "";
+	size_t n;
+
+	if ((v = am_art_get(a, "metric.trees")) != NULL)
+		(void)snprintf(s, sizeof(s), ", %s trees, %s nodes", v,
+		    am_art_get(a, "metric.nodes"));
+	if ((v = am_art_get(a, "metric.oob_accuracy")) != NULL) {
+		n = strlen(s);
+		(void)snprintf(s + n, sizeof(s) - n, ", oob accuracy %.4f",
+		    strtod(v, NULL));
+	}
+	if ((v = am_art_get(a, "metric.oob_auc")) != NULL) {
+		n = strlen(s);
+		(void)snprintf(s + n, sizeof(s) - n, ", oob auc %.4f",
+		    strtod(v, NULL));
+	}
+	if (strcmp(name, "mlp") == 0 &&
+	    (v = am_art_get(a, "metric.epochs")) != NULL) {
+		n = strlen(s);
+		(void)snprintf(s + n, sizeof(s) - n, ", %s epochs", v);
+	}
+	if ((v = am_art_get(a, "metric.valid_loss")) != NULL) {
+		n = strlen(s);
+		(void)snprintf(s + n, sizeof(s) - n, ", validation loss %.4f",
+		    strtod(v, NULL));
+	}
+	if (isnan(auc))
+		warnx("%s: %zu rows, %zu features%s", name, rows, nfeat, s);
+	else
+		warnx("%s: %zu rows, %zu features%s, train auc %.4f, logloss "
+		      "%.4f",
+		    name, rows, nfeat, s, auc, ll);
+}
+
 /* Training AUC and log loss of 'm' on 't', into the artifact. */
 static int
 train_metrics(const struct am_model *m, const struct am_table *t,
@@ -947,6 +987,9 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 		            ? am_art_get(a, "metric.train_rmse")
 		            : "nan",
 		        NULL));
+	else if (!o->quiet &&
+	    (strcmp(ops->name, "rf") == 0 || strcmp(ops->name, "mlp") == 0))
+		tm_report(a, ops->name, t->rows, t->schema.nfeat, auc, ll);
 	else if (!o->quiet)
 		warnx("%s: %zu rows, %zu features, %s iterations, objective "
 		      "%.6g, train auc %.4f, logloss %.4f",
