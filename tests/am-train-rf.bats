@@ -192,3 +192,18 @@ meta() { # meta MODEL KEY: a metadata value from am-model show
 	      d = b - b0; if (d < 0) d = -d; if (d > m) m = d }
 	    END { printf "spread %g\n", m; exit !(m < 1e-6 && b0 > 0.3 && b0 < 0.7) }'
 }
+
+@test "am-train rf: a class weight moves the scores toward that class" {
+	cd "$BATS_TEST_TMPDIR"
+	mean() { am-predict -m "$1" -i id "$F/bin.csv" | sed 1d |
+	    awk -F, '{ s += $3 } END { printf "%.6f\n", s / NR }'; }
+	am-train -q -a rf --trees 20 --min-leaf 5 -t buy -i id -o a.amm \
+	    "$F/bin.csv"
+	am-train -q -a rf --trees 20 --min-leaf 5 --class-weight yes=5 \
+	    -t buy -i id -o b.amm "$F/bin.csv"
+	am-train -q -a rf --trees 20 --min-leaf 5 --class-weight no=5 \
+	    -t buy -i id -o c.amm "$F/bin.csv"
+	a=$(mean a.amm) b=$(mean b.amm) c=$(mean c.amm)
+	echo "plain $a yes=5 $b no=5 $c"
+	awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { exit !(b > a + 0.05 && c < a - 0.05) }'
+}
