@@ -649,7 +649,7 @@ gmm_fit(struct am_model *m, const struct am_table *t,
 		goto fail;
 	}
 	s->rows = n;
-	s->select = s->sp.select;
+	s->select = s->sp.select < 0 ? AM_SEG_BIC : s->sp.select;
 	s->nsel = s->sp.kmax - s->sp.kmin + 1;
 	if ((s->sel = calloc(s->nsel, sizeof(*s->sel))) == NULL) {
 		rc = am_seterr(err, AM_ENOMEM, "out of memory");

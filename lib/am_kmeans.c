@@ -774,6 +774,12 @@ km_fit(struct am_model *m, const struct am_table *t,
 		return am_seterr(err, AM_ENOMEM, "out of memory");
 	if ((rc = am_seg_params_get(p, 8, &s->sp, &pool, err)) != 0)
 		goto fail;
+	if (s->sp.select == AM_SEG_BIC || s->sp.select == AM_SEG_AIC) {
+		rc = am_seterr(err, AM_EARG,
+		    "--select %s is for gmm; kmeans selects by silhouette",
+		    s->sp.select == AM_SEG_BIC ? "bic" : "aic");
+		goto fail;
+	}
 	if (s->sp.kmax > n) {
 		rc = am_seterr(err, AM_EARG,
 		    "%s: k %zu is larger than the %zu rows", t->input,

@@ -133,7 +133,7 @@ void am_seg_run(struct am_pool *pool, size_t ntasks,
 
 struct am_seg_params {
 	size_t kmin, kmax; /* 1 <= kmin <= kmax; 0: 8 (kmeans), 1 (gmm) */
-	int select;        /* AM_SEG_* */
+	int select;        /* AM_SEG_*; < 0: the algorithm's own */
 	int cov;           /* gmm: AM_GMM_FULL, _DIAG, _SPHERICAL, _TIED */
 	int restarts;      /* <= 0: 1 */
 	double tol;        /* < 0: 1e-4 (kmeans), 1e-3 (gmm) */
@@ -142,9 +142,9 @@ struct am_seg_params {
 	size_t sample;     /* kmeans silhouette sample; 0: 2000 */
 };
 
-#define AM_SEG_PARAMS_INIT                                \
-	{                                                 \
-		.restarts = 1, .tol = -1, .reg_covar = -1 \
+#define AM_SEG_PARAMS_INIT                                              \
+	{                                                               \
+		.select = -1, .restarts = 1, .tol = -1, .reg_covar = -1 \
 	}
 
 /*

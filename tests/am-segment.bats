@@ -261,6 +261,10 @@ EOF
 	run -1 --separate-stderr am am-train -a gmm -k 2..3 --select silhouette -o g.amm "$SEG/mix3.csv"
 	one_line_error
 	[[ "$stderr" == *"--select silhouette is for kmeans"* ]]
+	run -1 --separate-stderr am am-train -a kmeans -k 2..3 --select bic -o g.amm "$SEG/mix3.csv"
+	one_line_error
+	[ "$stderr" = "am-train: --select bic is for gmm; kmeans selects by silhouette" ]
+	run -0 --separate-stderr am am-train -a kmeans -k 2..3 --select silhouette -o g.amm "$SEG/mix3.csv"
 }
 
 @test "am-segment: a damaged gmm payload is refused" {
