@@ -905,7 +905,8 @@ am_rf_fit(const struct am_csr *x, size_t nfeat, const double *y,
 
 	if (check_params(p, nclass, err) != 0)
 		return NULL;
-	if (rows == 0 || rows >= UINT32_MAX || nfeat >= UINT32_MAX) {
+	if (rows == 0 || rows >= UINT32_MAX || nfeat >= UINT32_MAX ||
+	    (nfeat > 0 && rows > SIZE_MAX / nfeat)) {
 		am_seterr(err, AM_EARG, "rf: %zu rows is out of range", rows);
 		return NULL;
 	}
