@@ -309,3 +309,30 @@ EOF
 		done
 	done
 }
+
+@test "am-segment: the README walk-through on Online Retail: RFM, kmeans K=3 by silhouette, profiles" {
+	need_shared online-retail/online_retail.csv.gz
+	zcat "$SHARED/online-retail/online_retail.csv.gz" > retail.csv
+	am-features -q --rfm CustomerID,InvoiceDate,Quantity*UnitPrice,InvoiceNo retail.csv > rfm.csv
+	[ "$(wc -l < rfm.csv)" -eq 4340 ]
+	am-features -q -i CustomerID --drop mean --log1p recency,frequency,monetary,tenure \
+	    -o rfmfeat.amm --to bin rfm.csv > rfm.bin
+	run -0 --separate-stderr am am-train -a kmeans -k 2..8 --restarts 3 -s 1 -o km.amm rfm.bin
+	[ "$(param km.amm k)" = 3 ]
+	am-predict -m km.amm rfm.bin > seg.csv
+	[ "$(head -1 seg.csv)" = "CustomerID,segment,distance" ]
+	cut -d, -f2 seg.csv | paste -d, rfm.csv - > profiled.csv
+	run -0 --separate-stderr am am-eval --segments segment --csv profiled.csv
+	# Three segments: one with high frequency and monetary indexes (loyal),
+	# one with a low tenure index (new), one with a high recency index
+	# (lapsed).
+	printf '%s\n' "${lines[@]}" | awk -F, '
+	$2 == "frequency" && $4 > 150 { loyal = 1 }
+	$2 == "tenure" && $4 < 50 { new = 1 }
+	$2 == "recency" && $4 > 150 { lapsed = 1 }
+	END { exit !(loyal && new && lapsed) }'
+	run -0 --separate-stderr am am-train -a gmm -k 2..6 --covariance diag --restarts 3 -s 1 -o gmm.amm rfm.bin
+	run -0 --separate-stderr am am-predict -m gmm.amm rfm.bin
+	[[ "${lines[0]}" == CustomerID,segment,p_0,*,logdensity ]]
+	[ "${#lines[@]}" -eq 4340 ]
+}
