@@ -491,6 +491,8 @@ save(struct am_art *a, const struct opts *o, int argc, char *argv[],
 	char sha[65], *cmd = am_cmdline(argc, argv);
 	int rc;
 
+	if (cmd == NULL)
+		return am_seterr(e, AM_ENOMEM, "out of memory");
 	am_src_sha256(src, sha);
 	rc = am_art_lineage(a, cmd, path, sha, st->out, o->seed);
 	free(cmd);

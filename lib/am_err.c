@@ -9,6 +9,45 @@
 
 #include "am_err.h"
 
+/*
+ * Make 'msg' one printable line: control bytes (a newline inside a quoted
+ * CSV cell, a NUL-free binary name) become C escapes, so that a message
+ * quoting hostile data is still exactly one line.  Truncates at 'cap'.
+ */
+static void
+one_line(char *msg, size_t cap)
+{
+	char out[sizeof(((struct am_err *)0)->msg)];
+	static const char hex[] = "0123456789abcdef";
+	size_t i, k = 0;
+	unsigned char c;
+
+	for (i = 0; msg[i] != '\0' && k + 5 < sizeof(out); i++) {
+		c = (unsigned char)msg[i];
+		if (c >= 0x20 && c != 0x7f) {
+			out[k++] = (char)c;
+			continue;
+		}
+		out[k++] = '\\';
+		if (c == '\n')
+			out[k++] = 'n';
+		else if (c == '\r')
+			out[k++] = 'r';
+		else if (c == '\t')
+			out[k++] = 't';
+		else {
+			out[k++] = 'x';
+			out[k++] = hex[c >> 4];
+			out[k++] = hex[c & 15];
+		}
+	}
+	out[k] = '\0';
+	if (k >= cap)
+		k = cap - 1;
+	memcpy(msg, out, k);
+	msg[k] = '\0';
+}
+
 int
 am_seterr(struct am_err *err, int code, const char *fmt, ...)
 {
@@ -21,6 +60,7 @@ am_seterr(struct am_err *err, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	one_line(err->msg, sizeof(err->msg));
 	return code;
 }
 
@@ -40,6 +80,7 @@ am_seterr_sys(struct am_err *err, int sys, const char *fmt, ...)
 	n = strlen(err->msg);
 	(void)snprintf(err->msg + n, sizeof(err->msg) - n, ": %s",
 	    strerror(sys));
+	one_line(err->msg, sizeof(err->msg));
 	return AM_EIO;
 }
 
@@ -67,6 +108,7 @@ am_err_prefix(struct am_err *err, const char *fmt, ...)
 	memmove(err->msg + n, err->msg, m);
 	memcpy(err->msg, pre, n);
 	err->msg[n + m] = '\0';
+	one_line(err->msg, sizeof(err->msg));
 	return err->code;
 }
 

@@ -132,7 +132,7 @@ bytes_grow(struct bytes *b, size_t n)
 		b->oom = 1;
 		return NULL;
 	}
-	if (b->len + n > b->cap) {
+	if (b->p == NULL || b->len + n > b->cap) {
 		cap = b->cap ? b->cap : 4096;
 		while (cap < b->len + n)
 			cap = cap > SIZE_MAX / 2 ? b->len + n : 2 * cap;
@@ -1019,6 +1019,11 @@ csv_class(struct am_fs_reader *r, size_t i, double *out, struct am_err *err)
 	char **nc;
 	long k;
 
+	/* class names are C strings: a NUL byte would merge two labels */
+	if (memchr(f, '\0', len) != NULL)
+		return am_seterr(err, AM_EFORMAT,
+		    "%s:%lu: target '%s': NUL byte in a class label", r->name,
+		    am_csv_line(r->csv), s->target);
 	if ((k = strtab_find(&r->classes, s->classes, f, len)) >= 0) {
 		*out = (double)k;
 		return 0;

@@ -42,7 +42,6 @@ no_temp_files() { # no_temp_files DIR: no leftover "*.tmp.*"
 # 2026-11-28 #3: fuzz_csv: a cell quoted in "is not a number" kept its
 # CR/LF, so the one-line error became two lines (lib/am_csv.c).
 @test "hardening: 2026-11-28 a bad cell with a newline still gives a one-line error" {
-	open_bug "lib/am_csv.c: am_csv_double() quotes the raw cell"
 	printf 'a,y\n"x\ny",1\n"2",0\n' >nl.csv
 	run -1 --separate-stderr am am-train -a logreg -t y -o m.amm nl.csv
 	one_line_error
@@ -54,7 +53,6 @@ no_temp_files() { # no_temp_files DIR: no leftover "*.tmp.*"
 # lookup read past a class name (heap-buffer-overflow in strtab_find,
 # lib/am_fs.c), and "a<NUL>" and "a<NUL>zz" became one class.
 @test "hardening: 2026-11-28 a NUL byte in a target cell is a one-line error" {
-	open_bug "lib/am_fs.c: strtab_find() over-reads on a NUL byte"
 	printf 'x,y\n1,a\000\n2,a\000zz\n' >nul.csv
 	run -1 --separate-stderr am am-train -a logreg -t y -o m.amm nul.csv
 	one_line_error
@@ -65,7 +63,6 @@ no_temp_files() { # no_temp_files DIR: no leftover "*.tmp.*"
 # return NULL + 0, reported as "out of memory" (and UB under clang's
 # -fsanitize=pointer-overflow).
 @test "hardening: 2026-11-28 an empty first LIBSVM line is not 'out of memory'" {
-	open_bug "lib/am_fs.c: bytes_grow() on an empty buffer"
 	printf '\n-1 1:1\n1 2:1\n-1 1:2\n1 2:2\n' >e.svm
 	run --separate-stderr am am-train -a logreg --from libsvm -o m.amm e.svm
 	[ "$status" -le 1 ]
@@ -322,7 +319,6 @@ sweep() {
 # artifact without "lineage.command" and exit 0 (cmd/am-clean.c).
 @test "hardening: 2026-11-28 faults in am-clean -o leave no torn artifact" {
 	plain_only
-	open_bug "cmd/am-clean.c: am_cmdline() returning NULL is ignored"
 	am-clean -o clean.amm "$SMALL" >/dev/null
 	printf 'id,age,city,y\n9,1,x,no\n' >other.csv
 	am-clean -o clean.amm other.csv >/dev/null # previous version

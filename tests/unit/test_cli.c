@@ -44,6 +44,10 @@ main(void)
 	CHECK(am_err_prefix(&err, "am-x") == AM_EFORMAT);
 	CHECK(strcmp(err.msg, "am-x: x.csv:3: bad") == 0);
 	CHECK(am_seterr(NULL, AM_EIO, "ignored") == AM_EIO);
+	/* a message quoting hostile data stays one printable line */
+	am_seterr(&err, AM_EFORMAT, "x.csv:2: '%s' is not a number",
+	    "a\nb\x01");
+	CHECK(strcmp(err.msg, "x.csv:2: 'a\\nb\\x01' is not a number") == 0);
 	CHECK(am_exit_status(AM_OK) == 0 && am_exit_status(AM_EARG) == 2 &&
 	    am_exit_status(AM_EFORMAT) == 1);
 	return unit_failures;
