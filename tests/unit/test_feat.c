@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_feat.c -- the scale+onehot transform: statistics against a hand
+ * test_feat.c -- the feature transform: statistics against a hand
  * calculation, fit output equal to the replay of a saved and reloaded
- * transform, and refusal of wrong or damaged artifacts.
+ * transform, refusal of wrong or damaged artifacts (every stage), version
+ * 1 payloads, rule parsing, polynomial term counts; and the modules it
+ * builds on, am_select (scores by hand) and am_dates.
  */
 #include <math.h>
 #include <stdint.h>
@@ -12,7 +14,10 @@
 
 #include "am_art.h"
 #include "am_buf.h"
+#include "am_dates.h"
+#include "am_err.h"
 #include "am_feat.h"
+#include "am_select.h"
 #include "unit.h"
 
 static const char *table = "id,x,c,y\n"
@@ -283,6 +288,109 @@ done:
 		am_feat_rule_release(&r[i]);
 }
 
+/*
+ * am_select: feature scores against hand calculations: the ANOVA F of
+ * two groups, chi2 of a 0/1 feature, Pearson r, the digamma function, and
+ * mutual information of a feature that determines the class (log 2), is
+ * independent of it (0), or is continuous (counted by hand).
+ */
+static void
+test_select(void)
+{
+	/* groups {1, 2, 3} and {4, 5, 6}: means 2, 5, grand 3.5;
+	   SSB = 3 (1.5^2) * 2 = 13.5, SSW = 2 + 2 = 4; F = (13.5 / 1) / (4 / 4) */
+	double x[] = { 1, 2, 3, 4, 5, 6 }, s;
+	int y[] = { 0, 0, 0, 1, 1, 1 };
+	/* feature 1 in 2 of 3 rows of class 0, 1 of 3 of class 1: O = (2, 1),
+	   E = (1.5, 1.5): chi2 = 0.25 / 1.5 * 2 */
+	double b[] = { 1, 1, 0, 1, 0, 0 }, yd[] = { 2, 4, 6, 8, 10, 13 };
+	double neg[] = { -1, 0, 0, 0, 0, 0 };
+	double sep[] = { 0, 0, 0, 1, 1, 1 }, ind[] = { 0, 1, 0, 1 };
+	int yi[] = { 0, 0, 1, 1 };
+
+	CHECK_NEAR(am_sel_f(x, y, 6, 2), 13.5, 1e-12);
+	CHECK(am_sel_f(sep, y, 6, 2) == 0); /* no within-group spread */
+	CHECK(am_sel_chi2(b, y, 6, 2, &s) == 0);
+	CHECK_NEAR(s, 1.0 / 3, 1e-15);
+	CHECK(am_sel_chi2(neg, y, 6, 2, &s) == AM_EARG);
+	CHECK_NEAR(am_sel_variance(x, 6), 17.5 / 6, 1e-15);
+	/* r of x with yd from the sums, by the textbook formula */
+	{
+		double sx = 21, sy = 43, sxx = 91, syy = 389, sxy = 188, n = 6;
+		double r = (n * sxy - sx * sy) /
+		    sqrt((n * sxx - sx * sx) * (n * syy - sy * sy));
+		CHECK_NEAR(am_sel_corr(x, yd, 6), r, 1e-14);
+	}
+	CHECK_NEAR(am_digamma(1), -0.57721566490153286, 1e-13);
+	CHECK_NEAR(am_digamma(0.5), -1.9635100260214235, 1e-13);
+	CHECK_NEAR(am_digamma(100), 4.6001618527380874, 1e-14);
+	/* a 0/1 feature equal to the class: MI = log 2; independent: 0 */
+	CHECK(am_sel_mi(sep, y, 6, 2, 1, 3, &s) == 0);
+	CHECK_NEAR(s, log(2.0), 1e-15);
+	CHECK(am_sel_mi(ind, yi, 4, 2, 1, 3, &s) == 0);
+	CHECK_NEAR(s, 0, 1e-15);
+	/* continuous: k = 2 (classes of 3); the 2nd neighbour of 1, 2, 3 in
+	   its class is at 2, 1, 2, and strictly closer lie 2, 1, 3 points
+	   (itself included; 4 is closer to 3 than 1 is); 4, 5, 6 mirror it:
+	   MI = psi(6) + psi(2) - psi(3) - (psi(2) + psi(1) + psi(3)) / 3 */
+	CHECK(am_sel_mi(x, y, 6, 2, 0, 3, &s) == 0);
+	CHECK_NEAR(s,
+	    am_digamma(6) + am_digamma(2) - am_digamma(3) -
+	        (am_digamma(2) + am_digamma(1) + am_digamma(3)) / 3,
+	    1e-14);
+}
+
+/*
+ * am_dates: day numbers against known dates (the Unix epoch, leap days,
+ * days of the week from a calendar), every accepted spelling, and
+ * refusals of impossible dates.
+ */
+static int
+parse(const char *s, long *d, long *t)
+{
+	return am_date_parse(s, strlen(s), d, t);
+}
+
+static void
+test_dates(void)
+{
+	long d, t, y, k;
+	int m, day;
+
+	CHECK(am_days_from_civil(1970, 1, 1) == 0);
+	CHECK(am_days_from_civil(2000, 3, 1) == 11017);
+	CHECK(am_days_from_civil(1969, 12, 31) == -1);
+	CHECK(am_date_dow(0) == 3);                               /* Thursday */
+	CHECK(am_date_dow(am_days_from_civil(2024, 2, 29)) == 3); /* Thu */
+	CHECK(am_date_dow(am_days_from_civil(2023, 12, 25)) == 0); /* Mon */
+	CHECK(am_date_dow(-1) == 2);
+	for (k = -800000; k < 800000; k += 997) {
+		am_civil_from_days(k, &y, &m, &day);
+		CHECK(am_days_from_civil(y, m, day) == k);
+	}
+	CHECK(parse("2011-12-09 12:50:07", &d, &t) == 0 &&
+	    d == am_days_from_civil(2011, 12, 9) &&
+	    t == 12 * 3600 + 50 * 60 + 7);
+	CHECK(parse("2011-12-09T08:05Z", &d, &t) == 0 && t == 8 * 3600 + 300);
+	CHECK(parse("20111209", &d, &t) == 0 &&
+	    d == am_days_from_civil(2011, 12, 9) && t == 0);
+	CHECK(parse("12/9/2011 7:05", &d, &t) == 0 &&
+	    d == am_days_from_civil(2011, 12, 9) && t == 7 * 3600 + 300);
+	CHECK(parse("2011/1/2", &d, &t) == 0 &&
+	    d == am_days_from_civil(2011, 1, 2));
+	CHECK(parse("2011-12-09 12:50:07.250", &d, &t) == 0);
+	CHECK(parse("2024-02-29", &d, &t) == 0);
+	CHECK(parse("2023-02-29", &d, &t) == -1);
+	CHECK(parse("1900-02-29", &d, &t) == -1);
+	CHECK(parse("2000-02-29", &d, &t) == 0);
+	CHECK(parse("2011-13-01", &d, &t) == -1);
+	CHECK(parse("2011-12-09 25:00", &d, &t) == -1);
+	CHECK(parse("2011-12-09x", &d, &t) == -1);
+	CHECK(parse("yesterday", &d, &t) == -1);
+	CHECK(parse("", &d, &t) == -1);
+	CHECK(parse("2011-12", &d, &t) == -1);
+}
+
 int
 main(void)
 {
@@ -370,5 +478,7 @@ main(void)
 	test_rules();
 	test_poly();
 	test_damage();
+	test_select();
+	test_dates();
 	return unit_failures;
 }
