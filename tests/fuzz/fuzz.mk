@@ -13,17 +13,9 @@ FUZZCC    ?= clang
 FUZZ_TIME ?= 20
 FUZZSAN    = -fsanitize=address,undefined -fno-sanitize-recover=all $(FUZZ_KNOWN)
 FUZZFLAGS  = -O1 -g -fno-omit-frame-pointer
-# Open bugs the harnesses tolerate so that fuzz-smoke looks for new ones;
-# each has a dated test in tests/hardening.bats.  Empty it (make
-# FUZZ_KNOWN=) to see them; remove an entry once its bug is fixed.
-#   -DFUZZ_KNOWN_BUGS               a bad cell quoted in a message keeps
-#                                   its newline (lib/am_csv.c); and
-#                                   fuzz_fscsv skips inputs holding a NUL
-#                                   byte, which over-reads a class name
-#                                   (lib/am_fs.c strtab_find)
-#   -fno-sanitize=pointer-overflow  bytes_grow() computes NULL + 0 on an
-#                                   empty first LIBSVM line (lib/am_fs.c)
-FUZZ_KNOWN ?= -DFUZZ_KNOWN_BUGS -fno-sanitize=pointer-overflow
+# Open bugs the harnesses tolerate so that fuzz-smoke looks for new ones
+# (each with a dated test in tests/hardening.bats); none at present.
+FUZZ_KNOWN ?=
 FUZZNAMES  = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS    = $(FUZZNAMES:%=$(B)/fuzz/%)
 FUZZLIBOBJ = $(patsubst lib/%.c,$(B)/fuzz/lib/%.o,$(LIBSRC))
