@@ -220,7 +220,7 @@ print_coef(const struct am_model *m, const char *name, struct am_err *e)
 	const double *w;
 	double bias;
 	struct am_csv_writer out;
-	size_t j;
+	size_t j, v, nvec, nw;
 
 	if (am_model_ops(m)->coef == NULL)
 		return am_seterr(e, AM_EMODEL,
@@ -228,18 +228,37 @@ print_coef(const struct am_model *m, const char *name, struct am_err *e)
 		    "coefficients",
 		    name, am_model_ops(m)->name);
 	w = am_model_ops(m)->coef(m, &bias);
+	/* A K-class linear model has one weight vector per class. */
+	nvec = am_model_is_classifier(m) && s->nclass > 2 ? s->nclass : 1;
+	nw = s->nfeat + (bias > 0);
 	am_csv_writer_init(&out, stdout, ',');
 	am_csv_puts(&out, "feature");
-	am_csv_puts(&out, "weight");
+	for (v = 0; v < nvec; v++) {
+		if (nvec == 1) {
+			am_csv_puts(&out, "weight");
+			continue;
+		}
+		{
+			size_t len = strlen(s->classes[v]) + 3;
+			char *col = malloc(len);
+			if (col == NULL)
+				return am_seterr(e, AM_ENOMEM, "out of memory");
+			(void)snprintf(col, len, "w_%s", s->classes[v]);
+			am_csv_puts(&out, col);
+			free(col);
+		}
+	}
 	am_csv_end(&out);
 	for (j = 0; j < s->nfeat; j++) {
 		am_csv_puts(&out, s->feat[j]);
-		am_csv_put_double(&out, w[j]);
+		for (v = 0; v < nvec; v++)
+			am_csv_put_double(&out, w[v * nw + j]);
 		am_csv_end(&out);
 	}
 	if (bias > 0) {
 		am_csv_puts(&out, "(intercept)");
-		am_csv_put_double(&out, w[s->nfeat] * bias);
+		for (v = 0; v < nvec; v++)
+			am_csv_put_double(&out, w[v * nw + s->nfeat] * bias);
 		am_csv_end(&out);
 	}
 	return 0;

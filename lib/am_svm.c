@@ -527,7 +527,7 @@ svm_predict(const struct am_model *m, size_t nnz, const uint32_t *idx,
 		if (f[0] >= 0 && p < 0.5)
 			p = 0.5;
 		else if (f[0] < 0 && p >= 0.5)
-			p = nextafter(0.5, 0);
+			p = 0.499999999999999; /* below 0.5 in "%.15g" */
 		out[0] = p;
 		goto out;
 	}

@@ -201,7 +201,7 @@ maxdiff() { # maxdiff FILE1 FILE2: largest |a - b| over paired lines
 	[ "${stderr_lines[0]}" = "am-train: -o MODEL is required (the model file to write)" ]
 	[[ "${stderr_lines[1]}" == "usage: am-train "* ]]
 	run -2 --separate-stderr am am-train -a forest -t y -o m.amm
-	[ "${stderr_lines[0]}" = "am-train: -a: unknown algorithm 'forest' (known: logreg)" ]
+	[[ "${stderr_lines[0]}" == "am-train: -a: unknown algorithm 'forest' (known: logreg,linreg,svm"* ]]
 	run -2 --separate-stderr am am-train -c 0 -t y -o m.amm
 	[ "${stderr_lines[0]}" = "am-train: -c: '0' is not a cost in (0, 1e12]" ]
 	run -2 --separate-stderr am am-train -c 1 --lambda 1 -t y -o m.amm
@@ -227,15 +227,15 @@ maxdiff() { # maxdiff FILE1 FILE2: largest |a - b| over paired lines
 	one_line_error
 	[[ "$stderr" == *":2: column 'id': 'c00' is not a number"* ]]
 	printf 'x,y\n1,a\n2,b\n3,c\n' > three.csv
-	run -1 --separate-stderr am am-train -t y -o m.amm three.csv
+	run -1 --separate-stderr am am-train -a linreg -t y -o m.amm three.csv
 	one_line_error
-	[ "$stderr" = "am-train: three.csv: target 'y' has 3 classes; logreg needs 2" ]
+	[ "$stderr" = "am-train: three.csv: target 'y' is categorical; linreg needs a numeric target" ]
 	printf 'x,y\n1,a\n2,a\n' > one.csv
 	run -1 --separate-stderr am am-train -t y -o m.amm one.csv
-	[ "$stderr" = "am-train: one.csv: target 'y' has 1 class; logreg needs 2" ]
-	printf 'x,y\n1,3\n2,4\n3,5\n' > num.csv
+	[ "$stderr" = "am-train: one.csv: target 'y' has 1 class; logreg needs 2 to 1000" ]
+	seq 1 1200 | awk 'BEGIN { print "x,y" } { print $1 "," $1 }' > num.csv
 	run -1 --separate-stderr am am-train -t y -o m.amm num.csv
-	[ "$stderr" = "am-train: num.csv: target 'y' has more than 2 distinct values" ]
+	[ "$stderr" = "am-train: num.csv: target 'y' has more than 1000 distinct values" ]
 	printf 'x,y\n1,a\n2,\n' > miss.csv
 	run -1 --separate-stderr am am-train -t y -o m.amm miss.csv
 	[ "$stderr" = "am-train: miss.csv:3: missing target 'y'" ]
@@ -260,4 +260,127 @@ maxdiff() { # maxdiff FILE1 FILE2: largest |a - b| over paired lines
 	run -1 --separate-stderr am am-train -t y -i id -o "$BATS_TEST_TMPDIR/no/dir/m.amm" "$F/small.csv"
 	one_line_error
 	ls "$BATS_TEST_TMPDIR" | { ! grep -q tmp; }
+}
+
+# ---- linear family: svm, softmax, L1, linreg, --cv, --valid ----
+
+@test "am-train: svm weights agree with liblinear-train -s 1 and -s 3" {
+	command -v liblinear-train >/dev/null || skip "liblinear-train absent"
+	cd "$BATS_TEST_TMPDIR"
+	for s in 1 3; do
+		loss=$([ $s = 1 ] && echo squared-hinge || echo hinge)
+		run -0 --separate-stderr am am-train -q -a svm --loss $loss \
+		    --from libsvm -c 0.5 -B 1 -e 0.00001 --max-iter 100000 \
+		    -o m.amm "$F/syn.svm"
+		liblinear-train -q -s $s -c 0.5 -B 1 -e 0.00001 "$F/syn.svm" ll.model
+		coef m.amm > a.w
+		ll_weights ll.model > l.w
+		[ "$(wc -l < a.w)" -eq 9 ] && [ "$(wc -l < l.w)" -eq 9 ]
+		d=$(maxdiff a.w l.w)
+		echo "-s $s maxdiff $d"
+		approx "$d" 0 1e-3
+	done
+}
+
+@test "am-train: svm probabilities: argmax is the label on every row, for any -j" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr am am-train -q -a svm -j 1 -t y -o m1.amm "$F/multi.csv"
+	run -0 --separate-stderr am am-train -q -a svm -j 2 -t y -o m2.amm "$F/multi.csv"
+	am am-predict -m m1.amm "$F/multi.csv" > p1.csv
+	am am-predict -m m2.amm "$F/multi.csv" > p2.csv
+	cmp p1.csv p2.csv
+	[ "$(head -1 p1.csv)" = "y,p_a,p_b,p_c,label" ]
+	# every row: probabilities sum to 1, the label has the largest
+	awk -F, 'NR > 1 { s = $2 + $3 + $4; m = 2
+	    for (k = 3; k <= 4; k++) if ($k > $m) m = k
+	    if (s < 0.999999 || s > 1.000001 || substr("abc", m - 1, 1) != $5) bad++ }
+	    END { exit bad > 0 }' p1.csv
+	# binary: score >= 0.5 exactly when the label is the positive class
+	run -0 --separate-stderr am am-train -q -a svm --from libsvm -o b.amm "$F/syn.svm"
+	am am-predict -m b.amm --from libsvm "$F/syn.svm" |
+	    awk -F, 'NR > 1 && (($2 >= 0.5) != ($3 == "1")) { bad++ } END { exit bad > 0 }'
+}
+
+@test "am-train: softmax logreg agrees with scikit-learn LogisticRegression" {
+	# scikit-learn 1.2.1: LogisticRegression(C=1, tol=1e-12) on multi.csv;
+	# softmax intercepts are defined up to a common shift: compare centred.
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr am am-train -a logreg --intercept -e 1e-12 -t y \
+	    -o m.amm "$F/multi.csv"
+	am am-predict -m m.amm --coef > coef.csv
+	[ "$(head -1 coef.csv)" = "feature,w_a,w_b,w_c" ]
+	printf '%s\n' 1.3316240683,-0.0788099304,-1.2528141379 \
+	    -0.1146893113,1.6970616886,-1.5823723773 \
+	    -1.3647147087,-0.0154153927,1.3801301014 \
+	    -0.0881117324,-0.0430154577,0.1311271901 > sk.csv
+	sed 1d coef.csv | cut -d, -f2- | paste -d, - sk.csv | awk -F, '
+	    NR == 4 { ma = ($1 + $2 + $3) / 3; mb = ($4 + $5 + $6) / 3
+	              for (k = 1; k <= 3; k++) { d = ($k - ma) - ($(k + 3) - mb); if (d < 0) d = -d; if (d > m) m = d }
+	              next }
+	    { for (k = 1; k <= 3; k++) { d = $k - $(k + 3); if (d < 0) d = -d; if (d > m) m = d } }
+	    END { print m; exit m > 1e-3 }'
+}
+
+@test "am-train: L1 logreg agrees with scikit-learn (liblinear solver)" {
+	# LogisticRegression(penalty='l1', C=0.5, solver='liblinear',
+	# tol=1e-10): class c against the rest of multi.csv, bias penalised.
+	cd "$BATS_TEST_TMPDIR"
+	awk -F, 'NR == 1 { print; next } { $4 = ($4 == "c") ? "c" : "other"; print }' OFS=, \
+	    "$F/multi.csv" > bin.csv
+	run -0 --separate-stderr am am-train -a logreg --penalty l1 -c 0.5 \
+	    --pos c -e 1e-10 -t y -o m.amm bin.csv
+	coef m.amm > a.w
+	printf '%s\n' -1.58228382 -2.11062081 1.82042472 -0.92051593 > sk.w
+	d=$(maxdiff a.w sk.w)
+	echo "maxdiff $d"
+	approx "$d" 0 1e-4
+}
+
+@test "am-train: linreg OLS, ridge and lasso agree with scikit-learn" {
+	# LinearRegression, Ridge(alpha=3), Lasso(alpha=0.5, tol=1e-12) on
+	# reg.csv with scikit-learn 1.2.1.
+	cd "$BATS_TEST_TMPDIR"
+	check() { # check EXPECTED... : the coefficients, intercept last
+		coef m.amm > a.w
+		printf '%s\n' "$@" > sk.w
+		d=$(maxdiff a.w sk.w); echo "maxdiff $d"; approx "$d" 0 1e-6
+	}
+	run -0 --separate-stderr am am-train -a linreg -t y -o m.amm "$F/reg.csv"
+	[[ "$stderr" == "am-train: linreg: 40 rows, 4 features, train rmse "* ]]
+	check 1.57505807 -1.99538547 0.10806268 0.78123874 3.87156810
+	run -0 --separate-stderr am am-train -a linreg --alpha 3 -t y -o m.amm "$F/reg.csv"
+	check 1.50139022 -1.97471329 0.09885395 0.77130941 3.86985682
+	run -0 --separate-stderr am am-train -a linreg --alpha 0.5 --penalty l1 \
+	    -e 1e-12 -t y -o m.amm "$F/reg.csv"
+	check 1.2357173 -1.93588838 0 0.69610524 3.95362860
+	am am-predict -m m.amm "$F/reg.csv" | head -1 | grep -qx 'y,value'
+}
+
+@test "am-train: --cv K prints K folds, their mean and sd" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr am am-train --cv 4 --from libsvm "$F/syn.svm"
+	[ "${lines[0]}" = "fold,rows,auc,logloss,accuracy" ]
+	[ "${#lines[@]}" -eq 7 ]
+	[[ "$stderr" == "am-train: logreg: 4-fold cv: auc "* ]]
+	[ ! -e m.amm ]
+	# the mean row is the mean of the folds; rows add up to the input
+	printf '%s\n' "${lines[@]}" | awk -F, '$1 ~ /^[0-9]+$/ { s += $3; r += $2; n++ }
+	    $1 == "mean" { m = $3 } END { d = s / n - m; if (d < 0) d = -d; exit !(d < 1e-12 && r == 400) }'
+	[ "$(wc -l < "$F/syn.svm")" -eq 400 ]
+	run -0 --separate-stderr am am-train -a linreg --cv 5 -t y "$F/reg.csv"
+	[ "${lines[0]}" = "fold,rows,rmse,mae,r2" ]
+	run -2 --separate-stderr am am-train --cv 1 -t y -o m.amm
+	[ "${stderr_lines[0]}" = "am-train: --cv: '1' is not a fold count in [2, 1000]" ]
+}
+
+@test "am-train: --valid FILE records what am-eval finds on it" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr am am-train --valid "$F/syn.svm" --from libsvm \
+	    -o m.amm "$F/syn.svm"
+	[[ "$stderr" == *"logreg: validation "*"syn.svm: 400 rows, auc "* ]]
+	v=$(am am-model show m.amm | awk '$1 == "valid_auc" { print $2 }')
+	[ -n "$v" ]
+	am am-predict -m m.amm --from libsvm "$F/syn.svm" > s.csv
+	e=$(am am-eval -t "$(head -1 s.csv | cut -d, -f1)" -p score --csv s.csv | awk -F, '$1 == "auc" { print $2 }')
+	approx "$v" "$e" 1e-12
 }
