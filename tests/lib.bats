@@ -5,7 +5,7 @@
 load helpers
 
 UNIT="${AM_UNIT:-$AM_ROOT/build/unit}"
-MODULES="art buf clean cli csv feat fs io logreg mat metrics pool rand rank"
+MODULES="art buf clean cli csv feat fs gmm io kmeans linreg logreg mat metrics mlp pool rand rank rec rf svm"
 
 unit() {
 	local t="$UNIT/test_$1"
@@ -19,17 +19,24 @@ unit() {
 @test "lib: am_art" { unit art; }
 @test "lib: am_buf" { unit buf; }
 @test "lib: am_clean" { unit clean; }
-@test "lib: am_cli" { unit cli; }
+@test "lib: am_cli and am_err" { unit cli; }
 @test "lib: am_csv" { unit csv; }
 @test "lib: am_feat" { unit feat; }
 @test "lib: am_fs" { unit fs; }
+@test "lib: am_gmm" { unit gmm; }
 @test "lib: am_io" { unit io; }
+@test "lib: am_kmeans" { unit kmeans; }
+@test "lib: am_linreg" { unit linreg; }
 @test "lib: am_logreg" { unit logreg; }
 @test "lib: am_mat" { unit mat; }
 @test "lib: am_metrics" { unit metrics; }
+@test "lib: am_mlp" { unit mlp; }
 @test "lib: am_pool" { unit pool; }
 @test "lib: am_rand" { unit rand; }
 @test "lib: am_rank and am_strtab" { unit rank; }
+@test "lib: am_rec" { unit rec; }
+@test "lib: am_rf" { unit rf; }
+@test "lib: am_svm" { unit svm; }
 
 @test "lib: every tests/unit/test_*.c has a case above" {
 	for src in "$AM_ROOT"/tests/unit/test_*.c; do
