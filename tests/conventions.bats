@@ -3,7 +3,7 @@
 # usage errors, missing files, write errors, quiet pipes, exact statuses.
 load helpers
 
-CMDS="am am-clean am-features am-train am-predict am-eval am-model"
+CMDS="am am-clean am-features am-train am-predict am-eval am-recommend am-model"
 
 # A minimal invocation of each command that reads the file named last.
 invocation() {
@@ -14,6 +14,7 @@ invocation() {
 	am-train) echo "am-train -a logreg -t y -o $BATS_TEST_TMPDIR/m.amm" ;;
 	am-predict) echo "am-predict -m $BATS_TEST_TMPDIR/none.amm" ;;
 	am-eval) echo "am-eval -t y" ;;
+	am-recommend) echo "am-recommend -m $BATS_TEST_TMPDIR/none.amm" ;;
 	am-model) echo "am-model show" ;;
 	esac
 }
