@@ -718,9 +718,10 @@ static void
 usage(void)
 {
 	(void)fprintf(stderr,
-	    "usage: am-predict [-hqv] [-d delim] [-i col] [-t col] [--coef]\n"
-	    "                  [--from format] [--line-buffered] -m model "
-	    "[file]\n");
+	    "usage: am-predict [-hqv] [-d delim] [-i col] [-j threads] [-t col] "
+	    "[--coef]\n"
+	    "                  [--explain k] [--from format] [--line-buffered]\n"
+	    "                  -m model [file]\n");
 	exit(AM_EXIT_USAGE);
 }
 
@@ -728,12 +729,14 @@ static void
 help(void)
 {
 	(void)printf(
-	    "usage: am-predict [-hqv] [-d delim] [-i col] [-t col] [--coef]\n"
-	    "                  [--from format] [--line-buffered] -m model [file]\n"
+	    "usage: am-predict [-hqv] [-d delim] [-i col] [-j threads] [-t col] [--coef]\n"
+	    "                  [--explain k] [--from format] [--line-buffered]\n"
+	    "                  -m model [file]\n"
 	    "\n"
 	    "Apply MODEL to a feature stream (binary, CSV or LIBSVM) and write\n"
 	    "CSV: the id columns, the true target when the input has it, score\n"
-	    "(P(positive class)) and label (the class predicted at 0.5).\n"
+	    "(P(positive class)) and label (the class predicted at 0.5); for\n"
+	    "more classes p_CLASS columns and label; for regression value.\n"
 	    "\n"
 	    "  -m, --model MODEL     model file from am-train (required)\n"
 	    "  -i, --id COL          id column to pass through (CSV; repeatable;\n"
@@ -743,6 +746,8 @@ help(void)
 	    "      --from FORMAT     input format: bin, csv or libsvm (default:\n"
 	    "                        bin by its magic, else csv)\n"
 	    "      --line-buffered   flush the output after every row\n"
+	    "  -j, --threads N       threads (default: all CPUs; same output)\n"
+	    "      --explain K       add the K largest feature contributions\n"
 	    "      --coef            print a linear model's weights and exit\n"
 	    "  -q, --quiet           no report on stderr\n"
 	    "  -v, --verbose         report rows scored and unused features\n"
