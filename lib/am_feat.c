@@ -2377,6 +2377,7 @@ am_feat_fit(struct am_csv_reader *in, const struct am_feat_opts *o,
 	if (o->pca > 0 &&
 	    (fit_pca(f, o, err) != 0 || build_schema(f, err) != 0))
 		goto fail;
+	f->rows = f->nfit; /* for the lineage, until rows are written */
 	return f;
 fail:
 	am_feat_free(f);
@@ -2594,6 +2595,48 @@ put_col(struct am_buf *b, const struct col *c)
 	}
 }
 
+/* "age:minmax, balance:clip+log1p+robust, job:freq, ...", for people. */
+static void
+describe(const struct am_feat *f, struct am_buf *d)
+{
+	static const char *const scale[] = { "standard", "minmax", "robust",
+		"maxabs", "none" };
+	static const char *const bin[] = { "", "uniform", "quantile", "edges" };
+	char tmp[64];
+	size_t i;
+
+	for (i = 0; i < f->ncol; i++) {
+		const struct col *c = &f->col[i];
+		const char *what;
+		if (i > 0)
+			am_buf_put(d, ", ", 2);
+		am_buf_put(d, c->name, strlen(c->name));
+		am_buf_u8(d, ':');
+		if (c->kind == K_DATE) {
+			am_buf_put(d, "date", 4);
+			continue;
+		}
+		if (c->kind == K_CAT) {
+			what = opname[c->enc];
+			am_buf_put(d, what, strlen(what));
+			continue;
+		}
+		if (c->clip)
+			am_buf_put(d, "clip+", 5);
+		if (c->pre != PRE_NONE)
+			am_buf_put(d, c->pre == PRE_LOG1P ? "log1p+" : "sqrt+",
+			    c->pre == PRE_LOG1P ? 6 : 5);
+		if (c->bin) {
+			(void)snprintf(tmp, sizeof(tmp), "bin-%s-%zu%s",
+			    bin[c->bin], c->nedge + 1,
+			    c->bin_onehot ? "-onehot" : "");
+			am_buf_put(d, tmp, strlen(tmp));
+		} else
+			am_buf_put(d, scale[c->scale], strlen(scale[c->scale]));
+	}
+	am_buf_u8(d, '\0');
+}
+
 int
 am_feat_save(const struct am_feat *f, struct am_art *a)
 {
@@ -2640,6 +2683,14 @@ am_feat_save(const struct am_feat *f, struct am_art *a)
 		    cum);
 	}
 	rc |= am_art_setf(a, "features.in", "%zu", f->ncol);
+	if (f->ncol > 0) {
+		struct am_buf d = AM_BUF_INIT;
+		describe(f, &d);
+		rc |= am_buf_error(&d)
+		    ? 1
+		    : am_art_set(a, "features.columns", (const char *)d.data);
+		am_buf_release(&d);
+	}
 	rc |= am_art_setf(a, "features.out", "%zu", f->out.nfeat);
 
 	am_buf_u32(&b, XFORM_VERSION);

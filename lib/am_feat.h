@@ -198,7 +198,10 @@ int am_feat_write_fitted(struct am_feat *f, const struct am_feat_out *out,
 int am_feat_apply(struct am_feat *f, struct am_csv_reader *in,
     const struct am_feat_out *out, struct am_err *err);
 
-/* Rows written by the last am_feat_write_fitted() or am_feat_apply(). */
+/*
+ * Rows written by the last am_feat_write_fitted() or am_feat_apply();
+ * after am_feat_fit(), the rows fitted on.
+ */
 unsigned long long am_feat_rows(const struct am_feat *f);
 /* Unseen categorical values met by am_feat_apply() so far. */
 unsigned long long am_feat_unseen(const struct am_feat *f);

@@ -162,6 +162,9 @@ setup() {
 	[[ "$output" == *features* ]]
 	[[ "$output" == *scale+onehot* ]]
 	[[ "$output" == *"$(sha256sum "$F/small.csv" | cut -d' ' -f1)"* ]]
+	# 2026-11-28 #5: the lineage recorded 0 rows (saved before writing)
+	grep -Eq '^ +input.rows +4$' <<<"$output"
+	grep -Eq '^ +features.columns +age:standard, city:onehot$' <<<"$output"
 }
 
 @test "am-features: writing to /dev/full exits 1 with one line" {
