@@ -153,3 +153,67 @@ setup() {
 	[ "${stderr_lines[0]}" = "am-predict: --from: 'xml' is not csv, bin or libsvm" ]
 	run -2 --separate-stderr am am-predict -m m.amm a b
 }
+
+# ---- values, class probabilities, explanations, threads ----
+
+@test "am-predict: --explain: the contributions of all features add up to the log-odds" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr am am-train -q -B 0 --from libsvm -o m.amm "$FIX/am-train/syn.svm"
+	run -0 --separate-stderr am am-predict -m m.amm --explain 8 --from libsvm "$FIX/am-train/syn.svm"
+	[ "${lines[0]}" = "label,score,label,feature_1,contrib_1,feature_2,contrib_2,feature_3,contrib_3,feature_4,contrib_4,feature_5,contrib_5,feature_6,contrib_6,feature_7,contrib_7,feature_8,contrib_8" ]
+	# sum of contrib = log(p / (1 - p)); |contrib| decreasing
+	printf '%s\n' "${lines[@]}" | awk -F, 'NR > 1 { s = 0; prev = 1e300
+	    for (k = 5; k <= NF; k += 2) if ($k != "") { s += $k; a = $k < 0 ? -$k : $k
+	        if (a > prev) bad++; prev = a }
+	    d = s - log($2 / (1 - $2)); if (d < 0) d = -d; if (d > 1e-9) bad++ }
+	    END { exit bad > 0 }'
+	# K smaller than the features: the first K of the full list
+	run -0 --separate-stderr am am-predict -m m.amm --explain 2 --from libsvm "$FIX/am-train/syn.svm"
+	[ "$(printf '%s\n' "${lines[1]}" | cut -d, -f4-7)" = "$(am am-predict -m m.amm --explain 8 --from libsvm "$FIX/am-train/syn.svm" | sed -n 2p | cut -d, -f4-7)" ]
+	run -2 --separate-stderr am am-predict -m m.amm --explain 0
+	[ "${stderr_lines[0]}" = "am-predict: --explain: '0' is not a count in [1, 1000]" ]
+}
+
+@test "am-predict: the output is the same bytes for any -j" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr am am-train -q --from libsvm -o m.amm "$FIX/am-train/syn.svm"
+	for i in $(seq 60); do cat "$FIX/am-train/syn.svm"; done > big.svm
+	am am-predict -j 1 -m m.amm --from libsvm big.svm > p1.csv
+	am am-predict -j 2 -m m.amm --from libsvm big.svm > p2.csv
+	am am-predict -j 7 -m m.amm --explain 3 --from libsvm big.svm > e7.csv
+	am am-predict -j 1 -m m.amm --explain 3 --from libsvm big.svm > e1.csv
+	cmp p1.csv p2.csv
+	cmp e1.csv e7.csv
+	[ "$(wc -l < p1.csv)" -eq 24001 ]
+	am am-predict --line-buffered -m m.amm --from libsvm big.svm | cmp - p1.csv
+}
+
+@test "am-predict: a regression model writes value = x'w + b" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr am am-train -q -a linreg --alpha 1 -t y -o m.amm "$FIX/am-train/reg.csv"
+	am am-predict -m m.amm --coef | sed 1d | cut -d, -f2 > w
+	am am-predict -m m.amm "$FIX/am-train/reg.csv" > p.csv
+	[ "$(head -1 p.csv)" = "y,value" ]
+	sed 1d "$FIX/am-train/reg.csv" | awk -F, -v OFS=, 'NR == FNR { w[FNR] = $1; next }
+	    { v = w[5]; for (k = 1; k <= 4; k++) v += w[k] * $k; printf "%.15g\n", v }' w - > mine
+	sed 1d p.csv | cut -d, -f2 | paste -d, - mine |
+	    awk -F, '{ d = $1 - $2; if (d < 0) d = -d; if (d > 1e-9) bad++ } END { exit bad > 0 }'
+	# --explain of a regression: contributions plus intercept give value
+	am am-predict -m m.amm --explain 4 "$FIX/am-train/reg.csv" |
+	    awk -F, -v b="$(sed -n 5p w)" 'NR > 1 { s = b; for (k = 4; k <= NF; k += 2) s += $k
+	        d = s - $2; if (d < 0) d = -d; if (d > 1e-9) bad++ } END { exit bad > 0 }'
+}
+
+@test "am-predict: more than two classes give p_CLASS columns and the argmax label" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr am am-train -q -t y -o m.amm "$FIX/am-train/multi.csv"
+	am am-predict -m m.amm "$FIX/am-train/multi.csv" > p.csv
+	[ "$(head -1 p.csv)" = "y,p_a,p_b,p_c,label" ]
+	awk -F, 'NR > 1 { s = $2 + $3 + $4; m = 2
+	    for (k = 3; k <= 4; k++) if ($k > $m) m = k
+	    if (s < 0.999999 || s > 1.000001 || substr("abc", m - 1, 1) != $5) bad++ }
+	    END { exit bad > 0 }' p.csv
+	# am-eval reads them as a multi-class prediction
+	run -0 --separate-stderr am am-eval -t y --proba-prefix p_ p.csv
+	[[ "$output" == *accuracy* ]]
+}
