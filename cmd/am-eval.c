@@ -864,8 +864,13 @@ put_csv_str(const char *s)
 static void
 print_table_text(const struct table *t)
 {
-	size_t nrows = t->ncells / t->ncols, i, j, *wid, len;
+	size_t nrows, i, j, *wid, len;
 	char buf[40];
+	int num;
+
+	if (t->ncols == 0)
+		return;
+	nrows = t->ncells / t->ncols;
 
 	wid = xrealloc(NULL, t->ncols * sizeof *wid);
 	for (j = 0; j < t->ncols; j++)
@@ -880,12 +885,11 @@ print_table_text(const struct table *t)
 			wid[i % t->ncols] = len;
 	}
 	(void)putchar('\n');
-	for (j = 0; j < t->ncols; j++) /* over strings left, numbers right */
-		(void)printf(nrows > 0 && t->c[j].s == NULL ? "%s%*s"
-		                                            : "%s%-*s",
-		    j > 0 ? "  " : "",
-		    j + 1 < t->ncols || t->c[j].s == NULL ? (int)wid[j] : 0,
-		    t->cols[j]);
+	for (j = 0; j < t->ncols; j++) { /* over strings left, numbers right */
+		num = nrows > 0 && t->c[j].s == NULL;
+		(void)printf(num ? "%s%*s" : "%s%-*s", j > 0 ? "  " : "",
+		    j + 1 < t->ncols || num ? (int)wid[j] : 0, t->cols[j]);
+	}
 	(void)putchar('\n');
 	for (i = 0; i < nrows; i++) {
 		for (j = 0; j < t->ncols; j++) {

@@ -553,3 +553,12 @@ agree() { # agree CASE: every metric of $output equals sklearn's to 1e-9
 	run -1 --separate-stderr am am-eval --segments tier "$E/seg.csv"
 	[ "$stderr" = "am-eval: $E/seg.csv: no segment column 'tier'" ]
 }
+
+# 2026-11-28 #8: --segments crashed (exit 139) printing the empty table of
+# category profiles when every other column is numeric.
+@test "am-eval: 2026-11-28 --segments with only numeric columns prints an empty category table" {
+	printf 'x,segment\n5,0\n6,1\n7,0\n' >"$BATS_TEST_TMPDIR/s.csv"
+	run -0 --separate-stderr am am-eval --segments segment "$BATS_TEST_TMPDIR/s.csv"
+	[[ "$output" == *"silhouette        -0.333333333333333"* ]]
+	[[ "$output" == *"segment  column  value  rows  share  index"* ]]
+}
