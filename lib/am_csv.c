@@ -105,6 +105,7 @@ static void *
 capped_realloc(void *p, size_t n)
 {
 	unsigned char *base = p != NULL ? (unsigned char *)p - FIELD_HDR : NULL;
+	unsigned char *nb;
 	size_t cap = 0, ncap;
 
 	if (n > (size_t)AM_CSV_MAX_FIELD + 1)
@@ -117,10 +118,11 @@ capped_realloc(void *p, size_t n)
 		;
 	if (ncap > (size_t)AM_CSV_MAX_FIELD + 1)
 		ncap = (size_t)AM_CSV_MAX_FIELD + 1;
-	if ((base = realloc(base, FIELD_HDR + ncap)) == NULL)
+	/* on failure libcsv keeps (and later frees) the old buffer */
+	if ((nb = realloc(base, FIELD_HDR + ncap)) == NULL)
 		return NULL;
-	memcpy(base, &ncap, sizeof(ncap));
-	return base + FIELD_HDR;
+	memcpy(nb, &ncap, sizeof(ncap));
+	return nb + FIELD_HDR;
 }
 
 static void

@@ -637,6 +637,8 @@ am_mlp_predict(const struct am_mlp *n, size_t nnz, const uint32_t *idx,
 		a = z;
 		z = a == h0 ? h1 : h0;
 	}
+	/* n->L >= 1: the loop always ran, so 'a' holds the output layer */
+	/* cppcheck-suppress uninitvar */
 	memcpy(out, a, n->nout * sizeof(double));
 }
 
