@@ -68,7 +68,8 @@ struct colstat {
 	int overflow;
 	char *keys;
 	size_t klen, kcap;
-	long dmin, dmax; /* key offsets of the least and greatest date */
+	long dmin, dmax;       /* >= 0 once a date was seen */
+	char dlo[20], dhi[20]; /* the least and greatest date */
 	struct {
 		unsigned long line;
 		char text[SHOW + 1];
@@ -149,6 +150,8 @@ struct run {
 	unsigned long long nseen; /* records offered to the sample */
 	struct am_rand rng;
 	unsigned char *sel; /* spooling: rows selected for output */
+	struct dtab rdup;   /* --report: exact duplicates as read */
+	unsigned long long rdups;
 };
 
 static int check_specs(const struct am_clean_opts *o, struct am_err *err);
@@ -488,12 +491,15 @@ stat_cell(struct run *c, size_t i, const char *s, size_t n, int state)
 	}
 	if ((slot = hash_add(cs, s, n)) == -1)
 		return am_seterr(NULL, AM_ENOMEM, "out of memory");
-	if (slot >= 0 && (k & K_DATE)) {
-		const char *key = cs->keys + cs->tab[slot].off;
-		if (cs->dmin < 0 || strcmp(key, cs->keys + cs->dmin) < 0)
-			cs->dmin = (long)cs->tab[slot].off;
-		if (cs->dmax < 0 || strcmp(key, cs->keys + cs->dmax) > 0)
-			cs->dmax = (long)cs->tab[slot].off;
+	if ((k & K_DATE) && n < sizeof(cs->dlo)) { /* 10 or 19 bytes */
+		char tmp[sizeof(cs->dlo)];
+		memcpy(tmp, s, n);
+		tmp[n] = '\0';
+		if (cs->dmin < 0 || strcmp(tmp, cs->dlo) < 0)
+			memcpy(cs->dlo, tmp, n + 1);
+		if (cs->dmax < 0 || strcmp(tmp, cs->dhi) > 0)
+			memcpy(cs->dhi, tmp, n + 1);
+		cs->dmin = cs->dmax = 0;
 	}
 	return 0;
 }
@@ -897,14 +903,15 @@ check_specs(const struct am_clean_opts *o, struct am_err *err)
 
 /* Dedupe. */
 
+/* The fingerprint of the record's key ('all': every column). */
 static uint64_t
-row_key(const struct run *c)
+row_key(const struct run *c, int all)
 {
 	uint64_t h = 0x243f6a8885a308d3u;
 	size_t i;
 
 	for (i = 0; i < c->ncols; i++) {
-		if (c->o->dedupe == 2 && !c->ops[i].key)
+		if (!all && c->o->dedupe == 2 && !c->ops[i].key)
 			continue;
 		h = am_hash64(c->v.f[i],
 		    c->v.st[i] == S_MISSING ? 0 : c->v.len[i],
@@ -1163,7 +1170,7 @@ process(struct run *c, struct am_err *err)
 		}
 	}
 	if (c->o->dedupe) {
-		rc = dtab_put(&c->dd, row_key(c), c->nrows, c->o->keep_last);
+		rc = dtab_put(&c->dd, row_key(c, 0), c->nrows, c->o->keep_last);
 		if (rc < 0)
 			return am_seterr(err, AM_ENOMEM, "out of memory");
 		if (rc == 1 && !c->o->keep_last) {
@@ -1313,6 +1320,14 @@ emit(struct run *c, struct am_csv_writer *w, int fill)
 	if (fill && (drop = outliers(c)) >= 0) {
 		reject(c, R_OUTLIER, drop);
 		return 0;
+	}
+	if (w == NULL) { /* a report without the table: count only */
+		for (i = 0; i < c->ncols; i++)
+			if (c->v.st[i] == S_MISSING && c->fill[i] != NULL) {
+				c->st.imputed++;
+				c->ops[i].nimp++;
+			}
+		return 1;
 	}
 	for (i = 0; i < c->ncols; i++) {
 		switch (c->v.st[i]) {
@@ -1850,6 +1865,83 @@ text_cell(char *out, size_t size, const char *s, size_t n, size_t max)
 	out[k] = '\0';
 }
 
+/* Issue 4 in the report: what was found and done. */
+static void
+col_json(const struct run *c, size_t i, FILE *fp)
+{
+	const struct colops *op = &c->ops[i];
+	const struct colstat *cs = &c->cs[i];
+
+	(void)fprintf(fp,
+	    ",\"missing_before\":%llu,\"missing_after\":%llu,"
+	    "\"not_of_type\":%llu,\"rejected\":%llu",
+	    cs->miss + cs->nff, cs->miss - op->nimp, op->nbad, op->nrej);
+	if (op->ometh != O_NONE)
+		(void)fprintf(fp,
+		    ",\"outliers\":{\"method\":\"%s\",\"k\":%.15g,"
+		    "\"lower\":%.15g,\"upper\":%.15g,\"found\":%llu}",
+		    op->ometh == O_Z         ? "z"
+		        : op->ometh == O_IQR ? "iqr"
+		                             : "mad",
+		    op->ok, op->lo, op->hi, op->nout);
+}
+
+static void
+run_json(const struct run *c, FILE *fp)
+{
+	int k;
+
+	(void)fprintf(fp,
+	    ",\"duplicates\":%llu,\"duplicates_removed\":%llu,"
+	    "\"not_of_type\":%llu,\"outliers\":%llu,\"rejected\":{",
+	    c->rdups, c->st.dups, c->st.badtype, c->st.outliers);
+	for (k = 0; k < R_DUP; k++)
+		(void)fprintf(fp, "%s\"%s\":%llu", k > 0 ? "," : "",
+		    reason_names[k], c->rej[k]);
+	(void)fputs("}", fp);
+}
+
+static void
+run_text(const struct run *c, const int *types, FILE *fp)
+{
+	const struct colops *op;
+	const struct colstat *cs;
+	size_t i;
+	int k;
+
+	(void)fprintf(fp,
+	    "\nduplicates: %llu exact duplicate rows, %llu "
+	    "removed\nrejected: %llu rows (",
+	    c->rdups, c->st.dups, c->st.rejected);
+	for (k = 0; k < R_DUP; k++)
+		(void)fprintf(fp, "%s%s %llu", k > 0 ? ", " : "",
+		    reason_names[k], c->rej[k]);
+	(void)fputs(")\n", fp);
+	for (i = 0; i < c->ncols; i++) {
+		op = &c->ops[i];
+		cs = &c->cs[i];
+		if (op->nbad == 0 && op->nrej == 0 && op->ometh == O_NONE &&
+		    op->nimp == 0 && cs->nff == 0)
+			continue;
+		(void)fprintf(fp, "%s: missing %llu -> %llu",
+		    am_csv_colname(c->r, i), cs->miss + cs->nff,
+		    cs->miss - op->nimp);
+		if (op->nbad > 0)
+			(void)fprintf(fp, ", %llu not %s (made missing)",
+			    op->nbad, am_coltype_name(types[i]));
+		if (op->nrej > 0)
+			(void)fprintf(fp, ", %llu rows rejected", op->nrej);
+		if (op->ometh != O_NONE)
+			(void)fprintf(fp,
+			    ", %llu outliers outside [%.6g, %.6g] (%s)",
+			    op->nout, op->lo, op->hi,
+			    op->ometh == O_Z         ? "z"
+			        : op->ometh == O_IQR ? "iqr"
+			                             : "mad");
+		putc('\n', fp);
+	}
+}
+
 struct rcol {
 	char cell[9][48];
 };
@@ -1902,11 +1994,9 @@ report(struct run *c, const int *types, struct am_err *err)
 				        : 0.0);
 			else if (date) {
 				(void)fputs(",\"min\":", fp);
-				json_str(fp, cs->keys + cs->dmin,
-				    strlen(cs->keys + cs->dmin));
+				json_str(fp, cs->dlo, strlen(cs->dlo));
 				(void)fputs(",\"max\":", fp);
-				json_str(fp, cs->keys + cs->dmax,
-				    strlen(cs->keys + cs->dmax));
+				json_str(fp, cs->dhi, strlen(cs->dhi));
 			}
 			(void)fputs(",\"top\":[", fp);
 			for (k = 0; k < nt; k++) {
@@ -1918,7 +2008,9 @@ report(struct run *c, const int *types, struct am_err *err)
 				(void)fprintf(fp, ",\"count\":%llu}",
 				    top[k]->count);
 			}
-			(void)fputs("]}", fp);
+			(void)fputs("]", fp);
+			col_json(c, i, fp);
+			(void)fputs("}", fp);
 			continue;
 		}
 		text_cell(rc[i].cell[0], 48, am_csv_colname(c->r, i),
@@ -1939,17 +2031,17 @@ report(struct run *c, const int *types, struct am_err *err)
 			    cs->nnum > 1 ? sqrt(cs->m2 / (double)(cs->nnum - 1))
 			                 : 0.0);
 		} else if (date) {
-			(void)snprintf(rc[i].cell[5], 48, "%s",
-			    cs->keys + cs->dmin);
-			(void)snprintf(rc[i].cell[6], 48, "%s",
-			    cs->keys + cs->dmax);
+			(void)snprintf(rc[i].cell[5], 48, "%s", cs->dlo);
+			(void)snprintf(rc[i].cell[6], 48, "%s", cs->dhi);
 		}
 		for (k = 0; k < 9; k++)
 			if (strlen(rc[i].cell[k]) > w[k])
 				w[k] = strlen(rc[i].cell[k]);
 	}
 	if (c->io->report_json) {
-		(void)fputs("]}\n", fp);
+		(void)fputs("]", fp);
+		run_json(c, fp);
+		(void)fputs("}\n", fp);
 		free(rc);
 		return 0;
 	}
@@ -1971,6 +2063,7 @@ report(struct run *c, const int *types, struct am_err *err)
 		}
 		putc('\n', fp);
 	}
+	run_text(c, types, fp);
 	free(rc);
 	return 0;
 }
@@ -2161,6 +2254,7 @@ cleanup(struct run *c)
 	free(c->scr);
 	free(c->dd.h);
 	free(c->dd.row);
+	free(c->rdup.h);
 	am_strtab_free(c->groups);
 	for (i = 0; i < c->nffg; i++) {
 		size_t k;
@@ -2245,7 +2339,7 @@ select_rows(struct run *c, struct am_err *err)
 		if (!c->sel[row])
 			continue;
 		view_from_spool(c, row);
-		if (c->o->keep_last && dtab_row(&c->dd, row_key(c)) != row) {
+		if (c->o->keep_last && dtab_row(&c->dd, row_key(c, 0)) != row) {
 			c->sel[row] = 0;
 			c->st.dups++;
 			reject(c, R_DUP, -1);
@@ -2279,6 +2373,13 @@ stream(struct run *c, struct am_err *err)
 			c->st.dropped++;
 			continue;
 		}
+		if (c->io->report != NULL) {
+			rc = dtab_put(&c->rdup, row_key(c, 1), 0, 0);
+			if (rc < 0)
+				return am_seterr(err, AM_ENOMEM,
+				    "out of memory");
+			c->rdups += (unsigned)rc;
+		}
 		if ((rc = process(c, err)) < 0)
 			return rc;
 		if (rc == 0)
@@ -2300,7 +2401,7 @@ stream(struct run *c, struct am_err *err)
 					return am_seterr(err, AM_ENOMEM,
 					    "out of memory");
 		c->st.out++;
-		if (c->io->out != NULL && !emit(c, &c->w, 1))
+		if (!emit(c, c->io->out != NULL ? &c->w : NULL, 1))
 			c->st.out--;
 	}
 	c->st.skipped = am_csv_skipped(c->r);
@@ -2365,13 +2466,14 @@ am_clean_run(struct am_csv_reader *r, const struct am_clean_opts *o,
 			if ((rc = col_type(&c, i, &types[i], err)) != 0)
 				goto out;
 	}
-	if (c.spooling && io->out != NULL) {
-		emit_header(&c, &c.w, 1);
+	if (c.spooling) {
+		if (io->out != NULL)
+			emit_header(&c, &c.w, 1);
 		for (row = 0; row < c.nrows; row++) {
 			if (!c.sel[row])
 				continue;
 			view_from_spool(&c, row);
-			if (!emit(&c, &c.w, 1))
+			if (!emit(&c, io->out != NULL ? &c.w : NULL, 1))
 				c.st.out--;
 		}
 	}

@@ -87,7 +87,7 @@ EOF
 		done
 	} > "$T/types.csv"
 	run -0 --separate-stderr am am-clean --report - "$T/types.csv"
-	[ "$(awk 'NR > 4 { printf "%s=%s ", $1, $2 }' <<<"$output")" = \
+	[ "$(awk 'NR > 4 && NR < 12 { printf "%s=%s ", $1, $2 }' <<<"$output")" = \
 	    "i=integer n=number b=boolean d=date c=category t=text e=text " ]
 }
 
@@ -566,4 +566,29 @@ DIRTY="$FIX/am-clean/dirty.in.csv"
 	a=$output
 	run -0 --separate-stderr am am-clean --line-buffered --sample 0.1 -s 9 < "$f"
 	[ "$output" = "$a" ]
+}
+
+@test "am-clean: --report counts duplicates, rejects, type errors, outliers" {
+	run -0 --separate-stderr am am-clean -q --report - --outliers spend=iqr \
+	    --types age=integer --allow 'seg=Gold|silver|bronze|GOLD|Silver' "$DIRTY"
+	# bounds of the valid rows: 5000 (platinum) was rejected first
+	[ "$(tail -n 5 <<<"$output")" = "duplicates: 1 exact duplicate rows, 0 removed
+rejected: 1 rows (range 0, allow 1, required 0, missing 0, outlier 0)
+age: missing 1 -> 1, 1 not integer (made missing)
+seg: missing 0 -> 0, 1 rows rejected
+spend: missing 1 -> 1, 1 outliers outside [44.375, 119.375] (iqr)" ]
+	run -0 --separate-stderr am am-clean -q --report "$T/r.json" --dedupe -t seg -o "$T/c.amm" "$DIRTY"
+	python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["duplicates"] == 1 and r["duplicates_removed"] == 1, r
+spend = [c for c in r["columns"] if c["name"] == "spend"][0]
+assert spend["missing_before"] == 1 and spend["missing_after"] == 0, spend' "$T/r.json"
+}
+
+@test "am-clean: the report's date range covers more than the distinct cap" {
+	{ echo d; for y in 2020 2021 2022; do for m in 01 06 12; do for k in $(seq 1000 1500); do
+		echo "$y-$m-01 00:$((k % 50 + 10)):$((k % 49 + 10))"; done; done; done
+		echo "2019-05-05 00:00:00"; } > "$T/d.csv"
+	run -0 --separate-stderr am am-clean --report - "$T/d.csv"
+	grep -q '^d  *date .* 2019-05-05 00:00:00  2022-12-01 00:' <<<"$output"
 }
