@@ -32,6 +32,7 @@ static const struct command {
 	{ "train", "fit a model to a feature stream" },
 	{ "predict", "apply a model to a stream: scores and labels" },
 	{ "eval", "judge predictions; gate CI with --require" },
+	{ "recommend", "top-N items per user, similar items, with reasons" },
 	{ "model", "inspect and verify learned artifacts" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
