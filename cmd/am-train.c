@@ -1324,7 +1324,9 @@ help(void)
 	    "  -v, --verbose         also report rows and memory use\n"
 	    "  -h, --help            this help\n"
 	    "      --version         print the version\n"
-	    "\n"
+	    "\n");
+	/* Two strings: each stays under C99's 4095 characters. */
+	(void)printf(
 	    "Linear models (-a logreg, linreg, svm) and validation (all):\n"
 	    "      --penalty P       l2, l1 or elasticnet (logreg, linreg;\n"
 	    "                        default l2)\n"
