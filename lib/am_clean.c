@@ -697,6 +697,17 @@ is_space(int ch)
 	    ch == '\v' || ch == '\f';
 }
 
+static int
+blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!is_space((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
 /* Normalise s[0..n) into 'out' (at most n bytes); returns the length. */
 static size_t
 normalise(unsigned norm, const char *s, size_t n, char *out)
@@ -1109,6 +1120,11 @@ process(struct run *c, struct am_err *err)
 		struct colops *op = &c->ops[i];
 		if (c->v.st[i] != S_VALUE)
 			continue;
+		if (is_space((unsigned char)c->v.f[i][0]) &&
+		    blank(c->v.f[i], c->v.len[i])) {
+			c->v.st[i] = S_MISSING; /* white space only */
+			continue;
+		}
 		if (c->o->norm != 0) {
 			size_t n = normalise(c->o->norm, c->v.f[i], c->v.len[i],
 			    c->scr + off);

@@ -592,3 +592,68 @@ assert spend["missing_before"] == 1 and spend["missing_after"] == 0, spend' "$T/
 	run -0 --separate-stderr am am-clean --report - "$T/d.csv"
 	grep -q '^d  *date .* 2019-05-05 00:00:00  2022-12-01 00:' <<<"$output"
 }
+
+@test "am-clean: a cell of white space only is missing" {
+	printf 'a,b\n1, \n2,\t\n3,x\n' > "$T/w.csv"
+	run -0 --separate-stderr am am-clean --report - "$T/w.csv"
+	grep -q '^b  *category  *1  *2 ' <<<"$output"
+	run -0 --separate-stderr am am-clean "$T/w.csv"
+	[ "$output" = $'a,b\n1,\n2,\n3,x' ]
+}
+
+@test "am-clean: online-retail: duplicates, missing counts and the cleaning recipe" {
+	need_shared online-retail/online_retail.csv.gz
+	gzip -dc "$SHARED/online-retail/online_retail.csv.gz" > "$T/or.csv"
+	run -0 --separate-stderr am am-clean --missing '' --report - "$T/or.csv"
+	grep -q '^duplicates: 5268 exact duplicate rows, 0 removed$' <<<"$output"
+	grep -q '^CustomerID  *integer  *406829  *135080 ' <<<"$output"
+	grep -q '^Description  *text  *540455  *1454 ' <<<"$output"
+	# the README recipe: duplicates, cancellations (negative Quantity,
+	# InvoiceNo C...) and rows without a customer go
+	run -0 --separate-stderr am am-clean -v --missing '' --dedupe \
+	    --require-cols CustomerID --range Quantity=1: --rejects "$T/rej.csv" "$T/or.csv"
+	[ "${#lines[@]}" -eq $((392732 + 1)) ]
+	[ -z "$(cut -d, -f1 <<<"$output" | grep '^C' | head -n 1)" ]
+	# independent count: awk over the quote-free rows plus python's csv
+	want=$(python3 -c 'import csv, sys
+seen = set(); n = 0
+for r in csv.DictReader(open(sys.argv[1], newline="")):
+    t = tuple(r.values())
+    if r["CustomerID"] == "" or float(r["Quantity"]) < 1:
+        continue
+    if t in seen:
+        continue
+    seen.add(t); n += 1
+print(n)' "$T/or.csv")
+	[ "$want" -eq 392732 ]
+	[ $(( $(wc -l < "$T/rej.csv") - 1 + 392732 )) -eq 541909 ]
+}
+
+@test "am-clean: telco-churn: blank TotalCharges are missing; train imputation replays on test" {
+	need_shared telco-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv
+	f="$SHARED/telco-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
+	run -0 --separate-stderr am am-clean --report - "$f"
+	grep -q '^TotalCharges  *number  *7032  *11 ' <<<"$output"
+	am am-clean --split 0.8 --test "$T/test.csv" -s 5 "$f" > "$T/train.csv"
+	am am-clean -q -t Churn -o "$T/c.amm" "$T/train.csv" > "$T/train.clean.csv"
+	am am-clean -q -m "$T/c.amm" "$T/train.csv" | cmp - "$T/train.clean.csv"
+	run -0 --separate-stderr am am-clean -m "$T/c.amm" "$T/test.csv"
+	a=$output
+	run -0 --separate-stderr am am-clean -m "$T/c.amm" < "$T/test.csv"
+	[ "$output" = "$a" ]
+	# blank cells of the test part get the train median, computed apart
+	med=$(awk -F, 'NR > 1 && $20 !~ /^ *$/ { print $20 }' "$T/train.csv" | sort -g |
+	    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	blanks=$(awk -F, 'NR > 1 && $20 ~ /^ *$/ { print $1 }' "$T/test.csv")
+	for id in $blanks; do
+		[ "$(grep "^$id," <<<"$a" | cut -d, -f20)" = "$med" ]
+	done
+}
+
+@test "am-clean: bank-full: ';' and quotes; 'unknown' as missing when asked" {
+	need_shared bank-marketing/bank-full.csv
+	run -0 --separate-stderr am am-clean --missing unknown --report - "$SHARED/bank-marketing/bank-full.csv"
+	grep -q '^rows: 45211$' <<<"$output"
+	want=$(awk -F';' 'NR > 1 && $2 == "\"unknown\"" { n++ } END { print n }' "$SHARED/bank-marketing/bank-full.csv")
+	grep -q "^job  *category  *$((45211 - want))  *$want " <<<"$output"
+}
