@@ -18,6 +18,7 @@
 #include "am_csv.h"
 #include "am_io.h"
 #include "am_metrics.h"
+#include "am_plot.h"
 #include "am_rand.h"
 #include "am_rank.h"
 #include "am_segeval.h"
@@ -33,6 +34,8 @@ enum { THR_FIXED = -1 };
 #define MAX_LABELS  1000
 #define MAX_SCALARS 64
 #define MAX_TABLES  8
+#define MAX_PLOTS   8
+#define PLOT_POINTS 500 /* thinning of the ROC and PR curves */
 
 enum {
 	OPT_ASCENDING = 256,
@@ -45,6 +48,8 @@ enum {
 	OPT_JSON,
 	OPT_LABEL,
 	OPT_LIFT,
+	OPT_PLOT,
+	OPT_PLOT_KIND,
 	OPT_POS,
 	OPT_PREFIX,
 	OPT_RANKING,
@@ -80,6 +85,11 @@ struct opts {
 	unsigned long long seed;
 	struct require *req;
 	size_t nreq;
+	/* --plot FILE, each with its panels (0: those of --plot-kind) */
+	const char *plot[MAX_PLOTS];
+	unsigned plot_kinds[MAX_PLOTS], kinds;
+	size_t nplot;
+	const char *input; /* the input's name, the plots' title */
 };
 
 /* The rows read for classification and regression. */
@@ -156,6 +166,8 @@ static const struct option longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "lift", optional_argument, NULL, OPT_LIFT },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "plot-kind", required_argument, NULL, OPT_PLOT_KIND },
 	{ "pos", required_argument, NULL, OPT_POS },
 	{ "pred", required_argument, NULL, 'p' },
 	{ "proba-prefix", required_argument, NULL, OPT_PREFIX },
@@ -335,6 +347,63 @@ add_require(struct opts *o, const char *s)
 	o->nreq++;
 }
 
+/*
+ * --plot [KINDS:]FILE: the panels before a colon when they name plots
+ * ("roc,lift:out.svg"), else the whole argument is the file.
+ */
+static void
+add_plot(struct opts *o, const char *arg)
+{
+	struct am_err e = { 0 };
+	const char *colon = strchr(arg, ':');
+	char kinds[64];
+	unsigned k = 0;
+
+	if (o->nplot == MAX_PLOTS) {
+		warnx("--plot: at most %d plot files", MAX_PLOTS);
+		usage();
+	}
+	if (colon != NULL && (size_t)(colon - arg) < sizeof kinds) {
+		(void)snprintf(kinds, sizeof kinds, "%.*s", (int)(colon - arg),
+		    arg);
+		if (am_plot_parse(kinds, &k, &e) == 0)
+			arg = colon + 1;
+		else
+			k = 0;
+	}
+	if (*arg == '\0') {
+		warnx("--plot: no file name");
+		usage();
+	}
+	o->plot[o->nplot] = arg;
+	o->plot_kinds[o->nplot++] = k;
+}
+
+/* Resolve the panels of each --plot and refuse what cannot be drawn. */
+static void
+check_plots(struct opts *o)
+{
+	size_t i;
+
+	if (o->nplot == 0)
+		return;
+	if (o->mode == M_RANK || o->mode == M_SEG || o->mode == M_REG) {
+		warnx("--plot draws binary classification only");
+		usage();
+	}
+	for (i = 0; i < o->nplot; i++) {
+		if (o->plot_kinds[i] == 0)
+			o->plot_kinds[i] = o->kinds != 0 ? o->kinds
+			    : o->raw ? AM_PLOT_ALL & ~AM_PLOT_CALIBRATION
+			             : AM_PLOT_ALL;
+		if (o->raw && (o->plot_kinds[i] & AM_PLOT_CALIBRATION)) {
+			warnx("--plot: calibration needs probabilities "
+			      "(not --raw-scores)");
+			usage();
+		}
+	}
+}
+
 static void
 set_mode(struct opts *o, int mode, const char *opt)
 {
@@ -349,6 +418,7 @@ set_mode(struct opts *o, int mode, const char *opt)
 static void
 parse_args(int argc, char *argv[], struct opts *o, const char **path)
 {
+	struct am_err pe = { 0 };
 	int ch, pred_given = 0;
 
 	opterr = 0;
@@ -425,6 +495,15 @@ parse_args(int argc, char *argv[], struct opts *o, const char **path)
 			o->lift = optarg == NULL
 			    ? 10
 			    : parse_count("--lift", optarg, 1, 1000);
+			break;
+		case OPT_PLOT:
+			add_plot(o, optarg);
+			break;
+		case OPT_PLOT_KIND:
+			if (am_plot_parse(optarg, &o->kinds, &pe) != 0) {
+				warnx("--plot-kind: %s", pe.msg);
+				usage();
+			}
 			break;
 		case OPT_POS:
 			o->pos = optarg;
@@ -519,6 +598,7 @@ parse_args(int argc, char *argv[], struct opts *o, const char **path)
 	if (argc - optind > 1)
 		usage();
 	*path = argc - optind == 1 ? argv[optind] : "-";
+	check_plots(o);
 }
 
 /* ---- reading classification and regression input ---- */
@@ -1038,6 +1118,70 @@ print_out(const struct out *u, const struct opts *o)
 
 /* ---- the metrics of each mode ---- */
 
+/* Draw every --plot file from the scores (atomically, one by one). */
+static int
+write_plots(const struct ctx *c, const double *w, const struct am_binmetrics *m)
+{
+	const struct opts *o = c->o;
+	struct am_plot_data d = { 0 };
+	struct am_curve_pt *pts = NULL;
+	struct am_lift_bin *lb = NULL;
+	struct am_calib_bin *cb = NULL;
+	struct am_atomic *a;
+	unsigned all = 0;
+	size_t i, nb = o->lift > 0 ? o->lift : 10;
+	size_t nc = o->calib > 0 ? o->calib : 10;
+	int rc = 0;
+
+	for (i = 0; i < o->nplot; i++)
+		all |= o->plot_kinds[i];
+	d.title = o->input;
+	d.auc = m->auc;
+	d.pr_auc = m->pr_auc;
+	d.ece = (double)NAN;
+	if ((all & (AM_PLOT_ROC | AM_PLOT_PR)) != 0 &&
+	    (rc = am_metrics_curve(c->yb, c->score, w, c->n, PLOT_POINTS, &pts,
+	         &d.npts, c->e)) != 0)
+		goto out;
+	d.pts = pts;
+	lb = xrealloc(NULL, nb * sizeof *lb);
+	if ((rc = am_metrics_lift(c->yb, c->score, w, c->n, nb, lb, c->e)) != 0)
+		goto out;
+	d.lift = lb;
+	d.nlift = nb;
+	d.base_rate = lb[nb - 1].cum_rows > 0.0
+	    ? lb[nb - 1].cum_positives / lb[nb - 1].cum_rows
+	    : (double)NAN;
+	if ((all & AM_PLOT_CALIBRATION) != 0) {
+		cb = xrealloc(NULL, nc * sizeof *cb);
+		if ((rc = am_metrics_calibration(c->yb, c->score, w, c->n, nc,
+		         cb, &d.ece, c->e)) != 0)
+			goto out;
+		d.calib = cb;
+		d.ncalib = nc;
+	}
+	for (i = 0; i < o->nplot; i++) {
+		if ((a = am_atomic_open(o->plot[i], c->e)) == NULL) {
+			rc = c->e->code;
+			goto out;
+		}
+		if ((rc = am_plot_svg(am_atomic_fp(a), o->plot_kinds[i], &d,
+		         c->e)) != 0) {
+			am_atomic_abort(a);
+			goto out;
+		}
+		if ((rc = am_atomic_commit(a, c->e)) != 0)
+			goto out;
+		if (o->verbose)
+			warnx("wrote %s", o->plot[i]);
+	}
+out:
+	free(pts);
+	free(lb);
+	free(cb);
+	return rc;
+}
+
 static int
 binary_metrics(const struct ctx *c, const double *w, struct out *u)
 {
@@ -1132,6 +1276,8 @@ binary_metrics(const struct ctx *c, const double *w, struct out *u)
 			}
 		}
 	}
+	if (c->tables && o->nplot > 0)
+		rc = write_plots(c, w, &m);
 out:
 	free(lb);
 	free(cb);
@@ -1561,6 +1707,11 @@ run_classic(const char *path, const struct opts *o, struct out *u,
 			    pos != NULL ? pos : "(none)");
 		fn = binary_metrics;
 		u->tables_only = o->lift > 0 || o->calib > 0 || o->profit;
+	} else if (o->nplot > 0) {
+		warnx("--plot draws binary classification only (this is %s)",
+		    mode_name[mode]);
+		rc = 1; /* a usage error, reported by the caller */
+		goto out;
 	} else if (mode == M_MULTI) {
 		if ((rc = setup_multi(&d, o, &c, e)) != 0)
 			goto out;
@@ -1717,6 +1868,7 @@ main(int argc, char *argv[])
 	o.sample = 10000;
 	o.seed = AM_DEFAULT_SEED;
 	parse_args(argc, argv, &o, &path);
+	o.input = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	memset(u, 0, sizeof *u);
 	if (o.mode == M_RANK)
 		rc = run_ranking(path, &o, u, &e);

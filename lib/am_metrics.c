@@ -807,3 +807,75 @@ am_metrics_percentile(double *v, size_t n, double q)
 	f = h - (double)i;
 	return v[i] + f * (v[i + 1] - v[i]);
 }
+
+static double
+ratio(double a, double b)
+{
+	return b > 0.0 ? a / b : UNDEF;
+}
+
+int
+am_metrics_curve(const unsigned char *y, const double *score, const double *w,
+    size_t n, size_t maxpts, struct am_curve_pt **pts, size_t *npts,
+    struct am_err *err)
+{
+	struct group *g;
+	struct am_curve_pt *c, *last;
+	size_t k, i, m = 0, cap;
+	double total, pos, neg, tp = 0.0, fp = 0.0, eps, d;
+	int rc;
+
+	if ((rc = check_input(y, score, w, n, &total, err)) != 0)
+		return rc;
+	if ((rc = sorted_groups(y, score, w, n, &g, &k, &pos, &neg, err)) != 0)
+		return rc;
+	cap = maxpts > 0 && 4 * maxpts + 16 < k + 1 ? 4 * maxpts + 16 : k + 1;
+	if ((c = malloc(cap * sizeof *c)) == NULL) {
+		free(g);
+		return am_seterr(err, AM_ENOMEM,
+		    "out of memory for a curve of %zu points", cap);
+	}
+	eps = maxpts > 0 ? 1.0 / (double)maxpts : 0.0;
+	c[0].threshold = (double)INFINITY;
+	c[0].fpr = neg > 0.0 ? 0.0 : UNDEF;
+	c[0].tpr = pos > 0.0 ? 0.0 : UNDEF;
+	c[0].precision = 1.0;
+	m = 1;
+	for (i = k; i-- > 0;) {
+		struct am_curve_pt p;
+
+		tp += g[i].pos;
+		fp += g[i].neg;
+		p.threshold = g[i].score;
+		p.fpr = ratio(fp, neg);
+		p.tpr = ratio(tp, pos);
+		p.precision = ratio(tp, tp + fp);
+		last = &c[m - 1];
+		if (maxpts > 0 && i > 0) {
+			d = fabs(p.fpr - last->fpr) + fabs(p.tpr - last->tpr);
+			if (!(d > eps) &&
+			    !(fabs(p.precision - last->precision) +
+			            fabs(p.tpr - last->tpr) >
+			        eps))
+				continue;
+		}
+		if (m == cap) {
+			struct am_curve_pt *t;
+
+			cap = 2 * cap < k + 1 ? 2 * cap : k + 1;
+			if ((t = realloc(c, cap * sizeof *c)) == NULL) {
+				free(c);
+				free(g);
+				return am_seterr(err, AM_ENOMEM,
+				    "out of memory for a curve of %zu points",
+				    cap);
+			}
+			c = t;
+		}
+		c[m++] = p;
+	}
+	free(g);
+	*pts = c;
+	*npts = m;
+	return 0;
+}

@@ -256,4 +256,26 @@ void am_metrics_resample(struct am_rand *r, const double *w, size_t n,
     double *out);
 double am_metrics_percentile(double *v, size_t n, double q);
 
+/* One point of the ROC and precision-recall curves, see am_metrics_curve(). */
+struct am_curve_pt {
+	double threshold; /* rows with score >= threshold are positive */
+	double fpr, tpr;  /* false and true positive rates (tpr = recall) */
+	double precision; /* tp / (tp + fp); 1 at the first point */
+};
+
+/*
+ * The ROC and precision-recall curves: one point per distinct score, from
+ * the highest down (a tie group moves the curve in one step), preceded by
+ * the point (0, 0) of predicting nothing positive (threshold +inf,
+ * precision 1 as in scikit-learn).  With 'maxpts' > 0 the curve is
+ * thinned for drawing: a point is kept when it lies farther than
+ * 1 / 'maxpts' (L1) from the last kept one in ROC or PR space, the first
+ * and last points always, so at most about 4 * 'maxpts' points remain.
+ * '*pts' (to free()) receives '*npts' points.  Rates are NAN when their
+ * denominator is 0.  Returns 0 or an error of am_metrics_binary().
+ */
+int am_metrics_curve(const unsigned char *y, const double *score,
+    const double *w, size_t n, size_t maxpts, struct am_curve_pt **pts,
+    size_t *npts, struct am_err *err);
+
 #endif
