@@ -54,6 +54,8 @@ enum {
 	OPT_SAMPLE,
 	OPT_STRICT,
 	OPT_TRIM,
+	OPT_SPLIT_BY,
+	OPT_SPLIT_TIME,
 };
 
 struct opts {
@@ -103,6 +105,8 @@ static const struct option longopts[] = {
 	{ "sample", required_argument, NULL, OPT_SAMPLE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "trim", no_argument, NULL, OPT_TRIM },
+	{ "split-by", required_argument, NULL, OPT_SPLIT_BY },
+	{ "split-time", required_argument, NULL, OPT_SPLIT_TIME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -129,7 +133,8 @@ help(void)
 	    "                [--indicator cols] [--ffill cols] "
 	    "[--ffill-by col]\n"
 	    "                [--outliers spec] [--outlier-action action]\n"
-	    "                [--sample n|fraction] [file]\n"
+	    "                [--sample n|fraction] [--split-by col] "
+	    "[--split-time col] [file]\n"
 	    "\n"
 	    "Read a CSV table (file or stdin) and write it cleaned as ',' CSV.\n"
 	    "\n"
@@ -189,6 +194,10 @@ help(void)
 	    "drop\n"
 	    "  --sample N|F          keep N rows (reservoir) or a fraction F "
 	    "(seeded)\n"
+	    "  --split-by COL        --split stratified by COL (same share "
+	    "of each value)\n"
+	    "  --split-time COL      --split by time: the test part is "
+	    "later than train\n"
 	    "  --version             print the version\n");
 }
 
@@ -213,7 +222,8 @@ usage(void)
 	    "                [--indicator cols] [--ffill cols] "
 	    "[--ffill-by col]\n"
 	    "                [--outliers spec] [--outlier-action action]\n"
-	    "                [--sample n|fraction] [file]\n");
+	    "                [--sample n|fraction] [--split-by col] "
+	    "[--split-time col] [file]\n");
 	exit(AM_EXIT_USAGE);
 }
 
@@ -400,6 +410,12 @@ parse_args(int argc, char *argv[], struct opts *o, const char **path)
 		case OPT_TRIM:
 			o->c.norm |= AM_NORM_TRIM;
 			break;
+		case OPT_SPLIT_BY:
+			o->c.split_by = optarg;
+			break;
+		case OPT_SPLIT_TIME:
+			o->c.split_time = optarg;
+			break;
 		case ':':
 			if (optopt != 0)
 				warnx("option -%c needs an argument", optopt);
@@ -424,6 +440,14 @@ parse_args(int argc, char *argv[], struct opts *o, const char **path)
 	        o->fitdefault)) {
 		warnx("-m replays an artifact; it takes no -o, --impute, "
 		      "--impute-default or --types");
+		usage();
+	}
+	if ((o->c.split_by != NULL || o->c.split_time != NULL) && !o->split) {
+		warnx("--split-by and --split-time go with --split");
+		usage();
+	}
+	if (o->c.split_by != NULL && o->c.split_time != NULL) {
+		warnx("--split-by and --split-time do not go together");
 		usage();
 	}
 	if (o->keep && !o->c.dedupe) {

@@ -152,6 +152,7 @@ struct run {
 	unsigned char *sel; /* spooling: rows selected for output */
 	struct dtab rdup;   /* --report: exact duplicates as read */
 	unsigned long long rdups;
+	long bcol; /* column of a stratified or time split, or -1 */
 };
 
 static int check_specs(const struct am_clean_opts *o, struct am_err *err);
@@ -610,6 +611,21 @@ spool(struct run *c)
 		c->splen += 4 + c->v.len[i];
 	}
 	return 0;
+}
+
+static void
+view_at(struct run *c, const unsigned char *p)
+{
+	size_t i;
+	uint32_t h;
+
+	for (i = 0; i < c->ncols; i++) {
+		memcpy(&h, p, 4);
+		c->v.st[i] = (unsigned char)(h & 3);
+		c->v.len[i] = h >> 2;
+		c->v.f[i] = (const char *)p + 4;
+		p += 4 + c->v.len[i];
+	}
 }
 
 static void
@@ -2153,6 +2169,16 @@ setup_ops(struct run *c, struct am_err *err)
 	        (rc = mark_cols(c, o->dedupe_key, offsetof(struct colops, key),
 	             "--dedupe-key", err)) != 0))
 		return rc;
+	c->bcol = -1;
+	if (o->split_by != NULL || o->split_time != NULL) {
+		const char *name =
+		    o->split_by != NULL ? o->split_by : o->split_time;
+		if ((c->bcol = am_csv_col(c->r, name)) < 0)
+			return am_seterr(err, AM_EFORMAT,
+			    "%s: %s: no column '%s'", am_csv_name(c->r),
+			    o->split_by != NULL ? "--split-by" : "--split-time",
+			    name);
+	}
 	for (i = 0; i < c->ncols; i++) /* a range is of numbers */
 		if (c->ops[i].hasrange && c->ops[i].type < 0)
 			c->ops[i].type = AM_COL_NUMBER;
@@ -2372,55 +2398,215 @@ select_rows(struct run *c, struct am_err *err)
 	return 0;
 }
 
+/* The steps of one record of the training part (see am-clean(1)). */
 static int
-stream(struct run *c, struct am_err *err)
+record(struct run *c, struct am_err *err)
 {
 	size_t i;
 	int rc;
 
-	while ((rc = am_csv_next(c->r, err)) == 1) {
-		view_from_reader(c);
-		if (!keep(c, c->st.rows++)) {
+	if (c->target >= 0 && c->v.st[c->target] == S_MISSING) {
+		c->st.dropped++;
+		return 0;
+	}
+	if (c->io->report != NULL) {
+		rc = dtab_put(&c->rdup, row_key(c, 1), 0, 0);
+		if (rc < 0)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		c->rdups += (unsigned)rc;
+	}
+	if ((rc = process(c, err)) < 0)
+		return rc;
+	if (rc == 0)
+		return 0;
+	if ((rc = sample(c)) < 0)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	if (rc == 0)
+		return 0;
+	if (c->spooling) {
+		if (spool(c) != 0)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		return 0;
+	}
+	if (c->cs != NULL)
+		for (i = 0; i < c->ncols; i++)
+			if (stat_cell(c, i, c->v.f[i], c->v.len[i],
+			        c->v.st[i]) != 0)
+				return am_seterr(err, AM_ENOMEM,
+				    "out of memory");
+	c->st.out++;
+	if (!emit(c, c->io->out != NULL ? &c->w : NULL, 1))
+		c->st.out--;
+	return 0;
+}
+
+struct tkey {
+	double x;
+	const char *s;
+	size_t len, row;
+	int kind; /* 0 missing, 1 number, 2 text */
+};
+
+static int
+cmp_tkey_value(const struct tkey *a, const struct tkey *b)
+{
+	size_t m;
+	int d;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->kind == 1)
+		return a->x < b->x ? -1 : a->x > b->x;
+	if (a->kind == 0)
+		return 0;
+	m = a->len < b->len ? a->len : b->len;
+	if ((d = memcmp(a->s, b->s, m)) != 0)
+		return d;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+static int
+cmp_tkey(const void *pa, const void *pb)
+{
+	const struct tkey *a = pa, *b = pb;
+	int d = cmp_tkey_value(a, b);
+
+	return d != 0 ? d : a->row < b->row ? -1 : a->row > b->row;
+}
+
+/*
+ * Choose the training rows of a stratified split (each group shuffled
+ * with the seed, its first round(F n) rows kept) or of a time split
+ * (rows up to the time at rank round(F n) in time order).
+ */
+static int
+assign(struct run *c, const unsigned char *raw, const size_t *rows, size_t n,
+    unsigned char *train, struct am_err *err)
+{
+	size_t row, k, col = (size_t)c->bcol, g, ng, *idx = NULL, *start = NULL;
+	struct am_strtab *t = NULL;
+	struct tkey *key = NULL;
+	struct am_rand rng;
+	uint32_t *gid = NULL;
+	int rc = AM_ENOMEM;
+
+	if (c->o->split_time != NULL) {
+		if ((key = calloc(n + 1, sizeof(*key))) == NULL)
+			goto out;
+		for (row = 0; row < n; row++) {
+			view_at(c, raw + rows[row]);
+			key[row].row = row;
+			key[row].s = c->v.f[col];
+			key[row].len = c->v.len[col];
+			key[row].kind = c->v.st[col] == S_MISSING ? 0
+			    : am_parse_number(c->v.f[col], c->v.len[col],
+			          &key[row].x) == 0
+			    ? 1
+			    : 2;
+		}
+		qsort(key, n, sizeof(*key), cmp_tkey);
+		k = (size_t)floor(c->o->split * (double)n + 0.5);
+		for (row = 0; row < n && k > 0; row++)
+			train[key[row].row] =
+			    cmp_tkey_value(&key[row], &key[k - 1]) <= 0;
+		rc = 0;
+		goto out;
+	}
+	if ((t = am_strtab_new(err)) == NULL ||
+	    (gid = calloc(n + 1, sizeof(*gid))) == NULL ||
+	    (idx = calloc(n + 1, sizeof(*idx))) == NULL)
+		goto out;
+	for (row = 0; row < n; row++) {
+		view_at(c, raw + rows[row]);
+		if (am_strtab_intern(t, c->v.f[col],
+		        c->v.st[col] == S_MISSING ? 0 : c->v.len[col],
+		        &gid[row], err) != 0)
+			goto out;
+	}
+	ng = am_strtab_size(t);
+	if ((start = calloc(ng + 2, sizeof(*start))) == NULL)
+		goto out;
+	for (row = 0; row < n; row++)
+		start[gid[row] + 2]++;
+	for (g = 2; g < ng + 2; g++)
+		start[g] += start[g - 1];
+	for (row = 0; row < n; row++)
+		idx[start[gid[row] + 1]++] = row;
+	am_rand_seed(&rng, c->o->seed);
+	for (g = 0; g < ng; g++) {
+		size_t b = g == 0 ? 0 : start[g], e = start[g + 1], m = e - b;
+		am_rand_shuffle(&rng, idx + b, m);
+		k = (size_t)floor(c->o->split * (double)m + 0.5);
+		for (row = 0; row < k; row++)
+			train[idx[b + row]] = 1;
+	}
+	rc = 0;
+out:
+	if (rc != 0 && (err == NULL || err->code == 0))
+		am_seterr(err, AM_ENOMEM, "out of memory");
+	am_strtab_free(t);
+	free(key);
+	free(gid);
+	free(idx);
+	free(start);
+	return rc;
+}
+
+/* A stratified or time split: the records were spooled as read. */
+static int
+bsplit(struct run *c, struct am_err *err)
+{
+	unsigned char *raw = c->sp, *train = NULL;
+	size_t *rows = c->rows, n = c->nrows, row;
+	int rc;
+
+	c->sp = NULL;
+	c->rows = NULL;
+	c->nrows = c->splen = c->spcap = c->rcap = 0;
+	if ((train = calloc(n + 1, 1)) == NULL)
+		rc = am_seterr(err, AM_ENOMEM, "out of memory");
+	else
+		rc = assign(c, raw, rows, n, train, err);
+	for (row = 0; rc == 0 && row < n; row++) {
+		view_at(c, raw + rows[row]);
+		if (!train[row]) {
 			emit(c, &c->wt, 0);
 			c->st.test++;
 			continue;
 		}
-		if (c->target >= 0 && c->v.st[c->target] == S_MISSING) {
-			c->st.dropped++;
-			continue;
-		}
-		if (c->io->report != NULL) {
-			rc = dtab_put(&c->rdup, row_key(c, 1), 0, 0);
-			if (rc < 0)
-				return am_seterr(err, AM_ENOMEM,
-				    "out of memory");
-			c->rdups += (unsigned)rc;
-		}
-		if ((rc = process(c, err)) < 0)
-			return rc;
-		if (rc == 0)
-			continue;
-		if ((rc = sample(c)) < 0)
-			return am_seterr(err, AM_ENOMEM, "out of memory");
-		if (rc == 0)
-			continue;
-		if (c->spooling) {
+		rc = record(c, err);
+	}
+	free(raw);
+	free(rows);
+	free(train);
+	return rc;
+}
+
+static int
+stream(struct run *c, struct am_err *err)
+{
+	int rc;
+
+	while ((rc = am_csv_next(c->r, err)) == 1) {
+		view_from_reader(c);
+		if (c->bcol >= 0) {
+			c->st.rows++;
 			if (spool(c) != 0)
 				return am_seterr(err, AM_ENOMEM,
 				    "out of memory");
 			continue;
 		}
-		if (c->cs != NULL)
-			for (i = 0; i < c->ncols; i++)
-				if (stat_cell(c, i, c->v.f[i], c->v.len[i],
-				        c->v.st[i]) != 0)
-					return am_seterr(err, AM_ENOMEM,
-					    "out of memory");
-		c->st.out++;
-		if (!emit(c, c->io->out != NULL ? &c->w : NULL, 1))
-			c->st.out--;
+		if (!keep(c, c->st.rows++)) {
+			emit(c, &c->wt, 0);
+			c->st.test++;
+			continue;
+		}
+		if ((rc = record(c, err)) < 0)
+			return rc;
 	}
 	c->st.skipped = am_csv_skipped(c->r);
+	if (rc == 0 && c->bcol >= 0)
+		rc = bsplit(c, err);
 	return rc;
 }
 

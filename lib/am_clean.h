@@ -93,6 +93,8 @@ struct am_clean_opts {
 	const char *outliers;     /* "col=z[:K],col=iqr[:K],col=mad[:K]" */
 	int outlier_action;       /* AM_OUT_* */
 	double sample;            /* 0 off, (0,1) Bernoulli, >= 1 reservoir */
+	const char *split_by;     /* --split stratified by this column */
+	const char *split_time;   /* --split: test later than train */
 };
 
 #define AM_CLEAN_OPTS_INIT                                        \

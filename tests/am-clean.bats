@@ -657,3 +657,44 @@ print(n)' "$T/or.csv")
 	want=$(awk -F';' 'NR > 1 && $2 == "\"unknown\"" { n++ } END { print n }' "$SHARED/bank-marketing/bank-full.csv")
 	grep -q "^job  *category  *$((45211 - want))  *$want " <<<"$output"
 }
+
+@test "am-clean: --split-by keeps each value's share in both parts" {
+	f="$T/s.csv"
+	{ echo "id,y"; for i in $(seq 1 1000); do
+		if [ $((i % 10)) -eq 0 ]; then echo "$i,yes"; else echo "$i,no"; fi; done; } > "$f"
+	run -0 --separate-stderr am am-clean --split 0.8 --test "$T/t.csv" --split-by y -s 2 "$f"
+	# exactly round(0.8 n) of each class: 80 of 100 yes, 720 of 900 no
+	[ "$(grep -c ',yes$' <<<"$output")" -eq 80 ]
+	[ "$(grep -c ',no$' <<<"$output")" -eq 720 ]
+	[ "$(grep -c ',yes$' "$T/t.csv")" -eq 20 ]
+	# complete and disjoint, input order kept in each part
+	[ "$( { tail -n +2 <<<"$output"; tail -n +2 "$T/t.csv"; } | sort -n | md5sum)" = "$(tail -n +2 "$f" | md5sum)" ]
+	[ "$(tail -n +2 <<<"$output" | cut -d, -f1 | sort -n | md5sum)" = "$(tail -n +2 <<<"$output" | cut -d, -f1 | md5sum)" ]
+	a=$output
+	run -0 --separate-stderr am am-clean --split 0.8 --test "$T/t2.csv" --split-by y -s 2 < "$f"
+	[ "$output" = "$a" ]
+	cmp "$T/t.csv" "$T/t2.csv"
+	run -0 --separate-stderr am am-clean --split 0.8 --test "$T/t3.csv" --split-by y -s 3 "$f"
+	[ "$output" != "$a" ]
+}
+
+@test "am-clean: --split-time puts every test row after every train row" {
+	f="$T/time.csv"
+	{ echo "id,when"; for i in $(seq 1 500); do
+		printf '%d,2024-%02d-%02d 10:00:00\n' "$i" $(( (i * 7) % 12 + 1 )) $(( (i * 13) % 28 + 1 )); done; } > "$f"
+	run -0 --separate-stderr am am-clean --split 0.8 --test "$T/t.csv" --split-time when "$f"
+	maxtrain=$(tail -n +2 <<<"$output" | cut -d, -f2 | sort | tail -n 1)
+	mintest=$(tail -n +2 "$T/t.csv" | cut -d, -f2 | sort | head -n 1)
+	[[ "$maxtrain" < "$mintest" ]]
+	# the cut-off is the date at rank 400 in time order (ties stay in train)
+	cut=$(tail -n +2 "$f" | cut -d, -f2 | sort | sed -n 400p)
+	[ "$maxtrain" = "$cut" ]
+	n=$(( ${#lines[@]} - 1 ))
+	[ "$n" -eq "$(tail -n +2 "$f" | cut -d, -f2 | awk -v c="$cut" '$0 <= c' | wc -l)" ]
+	[ $(( n + $(wc -l < "$T/t.csv") - 1 )) -eq 500 ]
+	run -2 --separate-stderr am am-clean --split-time when "$f"
+	run -2 --separate-stderr am am-clean --split 0.5 --test "$T/x.csv" --split-time when --split-by id "$f"
+	run -1 --separate-stderr am am-clean --split 0.5 --test "$T/x.csv" --split-time nope "$f"
+	[ "$stderr" = "am-clean: $f: --split-time: no column 'nope'" ]
+	[ ! -e "$T/x.csv" ]
+}
