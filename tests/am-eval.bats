@@ -562,3 +562,170 @@ agree() { # agree CASE: every metric of $output equals sklearn's to 1e-9
 	[[ "$output" == *"silhouette        -0.333333333333333"* ]]
 	[[ "$output" == *"segment  column  value  rows  share  index"* ]]
 }
+
+# ---- --plot (SVG charts) ----
+
+panels() { # panels FILE.svg: one line per panel, see svg_panels.py
+	python3 "$E/svg_panels.py" "$1"
+}
+
+field() { # field N: the Nth ' | ' field of the panel line in $line
+	awk -F' [|] ' -v n="$1" '{ print $n }' <<<"$line"
+}
+
+@test "am-eval: --plot draws five panels, the ROC area is scikit-learn's AUC" {
+	run -0 --separate-stderr am am-eval -t y --csv "$S"
+	plain=$output
+	run -0 --separate-stderr am am-eval -t y --csv --plot all.svg "$S"
+	[ "$output" = "$plain" ] # the metrics do not change
+	run -0 panels all.svg
+	[ "${#lines[@]}" -eq 5 ]
+	line=${lines[0]}
+	[ "$(field 1)" = "ROC curve" ]
+	[ "$(field 2)" = "False positive rate" ]
+	[ "$(field 3)" = "True positive rate" ]
+	auc=$(expected plain auc)
+	[ "$(field 4)" = "model (AUC $(printf %.3f "$auc"));random (AUC 0.5)" ]
+	# the curve read back from the pixels (2 decimals) encloses the AUC
+	approx "$(field 5)" "$auc" 2e-4
+	line=${lines[1]}
+	[ "$(field 1)" = "Precision-recall curve" ]
+	[ "$(field 4)" = "model (AP $(printf %.3f "$(expected plain pr_auc)"));random (rate 0.290)" ]
+	line=${lines[2]}
+	[ "$(field 1)" = "Lift by bin" ]
+	line=${lines[4]}
+	[ "$(field 1)" = "Calibration (reliability)" ]
+	[ "$(field 2)" = "Mean predicted probability" ]
+}
+
+@test "am-eval: --plot gains and calibration points are the --lift and --calibration tables" {
+	run -0 --separate-stderr am am-eval -t y --lift=5 --calibration=4 \
+	    --plot gains,calibration:gc.svg "$S"
+	run -0 --separate-stderr am am-eval -t y --lift=5 --csv "$S"
+	want=$(awk -F, 'NR > 1 && NF == 11 { printf " %.2f,%.2f", $9 / 300, $6 }' <<<"$output")
+	run -0 --separate-stderr am am-eval -t y --calibration=4 --csv "$S"
+	cal=$(awk -F, 'NR > 1 && NF == 6 && $4 > 0 { printf " %.2f,%.2f", $5, $6 }' <<<"$output")
+	run -0 panels gc.svg
+	[ "${#lines[@]}" -eq 2 ]
+	line=${lines[0]}
+	[ "$(field 1)" = "Cumulative gains" ]
+	got=$(field 6 | tr ' ' '\n' | awk -F, 'NR > 1 { printf " %.2f,%.2f", $1, $2 }')
+	[ "$got" = "$want" ] || { echo "gains $got != $want"; false; }
+	line=${lines[1]}
+	[ "$(field 1)" = "Calibration (reliability)" ]
+	got=$(field 6 | tr ' ' '\n' | awk -F, '{ printf " %.2f,%.2f", $1, $2 }')
+	[ "$got" = "$cal" ] || { echo "calibration $got != $cal"; false; }
+}
+
+@test "am-eval: --plot-kind and KINDS: choose the panels; several --plot files" {
+	run -0 --separate-stderr am am-eval -t y --plot-kind pr,lift \
+	    --plot a.svg --plot roc:b.svg --plot all:c:d.svg "$S"
+	run -0 panels a.svg
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" == "Precision-recall curve |"* ]]
+	[[ "${lines[1]}" == "Lift by bin |"* ]]
+	run -0 panels b.svg
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == "ROC curve |"* ]]
+	run -0 panels c:d.svg
+	[ "${#lines[@]}" -eq 5 ]
+	# --raw-scores leaves calibration out of the default set
+	run -0 --separate-stderr am am-eval -t y --raw-scores --plot r.svg "$S"
+	run -0 panels r.svg
+	[ "${#lines[@]}" -eq 4 ]
+	! grep -q Calibration r.svg
+}
+
+@test "am-eval: --plot bytes are the same for any row order, and escape the title" {
+	am am-eval -t y --plot a.svg <"$S" >/dev/null
+	{ head -1 "$S"; tail -n +2 "$S" | sort -r; } >rev.csv
+	am am-eval -t y --plot b.svg <rev.csv >/dev/null
+	cmp a.svg b.svg
+	grep -q '>&lt;stdin&gt;</text>' a.svg
+	cp "$S" 'x&y.csv'
+	am am-eval -t y --plot c.svg 'x&y.csv' >/dev/null
+	grep -q '>x&amp;y.csv</text>' c.svg
+	python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' c.svg
+}
+
+@test "am-eval: --plot thins a long curve and stays small" {
+	awk 'BEGIN { srand(3); print "y,score"
+		for (i = 0; i < 200000; i++) { s = rand()
+			printf "%d,%.6f\n", rand() < s * 0.4, s } }' >big.csv
+	run -0 --separate-stderr am am-eval -t y --csv --plot roc:big.svg big.csv
+	auc=$(awk -F, '$1 == "auc" { print $2 }' <<<"$output")
+	[ "$(stat -c %s big.svg)" -lt 100000 ]
+	run -0 panels big.svg
+	line=${lines[0]}
+	n=$(field 6 | wc -w)
+	[ "$n" -gt 50 ] && [ "$n" -lt 2500 ]
+	approx "$(field 5)" "$auc" 1e-3
+}
+
+@test "am-eval: --plot errors: exit 2 for what cannot be drawn, 1 for a bad file" {
+	run -2 --separate-stderr am am-eval -t y --plot-kind roc,bogus --plot a.svg "$S"
+	[ -z "$output" ]
+	[[ "${stderr_lines[0]}" == *"'bogus' is not a plot"* ]]
+	run -2 --separate-stderr am am-eval -t y --raw-scores --plot calibration:a.svg "$S"
+	[[ "${stderr_lines[0]}" == *"calibration needs probabilities"* ]]
+	run -2 --separate-stderr am am-eval -t spend -p pred --regression --plot a.svg "$E/reg.csv"
+	[[ "${stderr_lines[0]}" == *"binary classification only"* ]]
+	run -2 --separate-stderr am am-eval -t tier --proba-prefix p_ --plot a.svg "$E/multi.csv"
+	[ -z "$output" ]
+	[[ "${stderr_lines[0]}" == *"binary classification only (this is multi-class"* ]]
+	run -2 --separate-stderr am am-eval -t y --plot roc: "$S"
+	[[ "${stderr_lines[0]}" == *"--plot: no file name"* ]]
+	[ ! -e a.svg ]
+	run -1 --separate-stderr am am-eval -t y --plot no/such/dir/a.svg "$S"
+	one_line_error
+	[ ! -e no ]
+	# a failed write leaves the previous file whole
+	am am-eval -t y --plot roc:keep.svg "$S" >/dev/null
+	cp keep.svg before.svg
+	chmod a-w .
+	if [ ! -w . ]; then
+		run -1 --separate-stderr am am-eval -t y --plot keep.svg "$S"
+		chmod u+w .
+		one_line_error
+		cmp keep.svg before.svg
+	fi
+	chmod u+w .
+}
+
+have_chromium() {
+	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
+}
+
+shoot() { # shoot FILE.svg OUT.png W H: render in headless Chromium
+	local b
+	b=$(command -v chromium || command -v chromium-browser)
+	timeout 120 "$b" --headless --no-sandbox --disable-gpu --disable-quic \
+	    --no-first-run --disable-background-networking \
+	    --disable-component-update --disable-sync \
+	    --user-data-dir="$(mktemp -d)" --screenshot="$2" \
+	    --window-size="$3,$4" "$1" >/dev/null 2>&1
+	[ -s "$2" ]
+}
+
+@test "am-eval: each --plot kind renders in headless Chromium, not blank" {
+	have_chromium || skip "chromium is absent (apt-get install chromium)"
+	# a negative control: a white SVG gives a white picture
+	printf '<svg xmlns="http://www.w3.org/2000/svg" width="440" height="380"><rect width="440" height="380" fill="#ffffff"/></svg>\n' >white.svg
+	shoot white.svg white.png 440 380
+	run -0 python3 "$E/png_colours.py" white.png 1f77b4
+	[ "${lines[1]}" = "1f77b4 0" ]
+	[ "$(echo "${lines[0]}" | awk '{ print ($4 < 0.001) }')" = 1 ]
+	for k in roc pr lift gains calibration; do
+		am am-eval -t y --plot "$k:$k.svg" "$S" >/dev/null
+		shoot "$k.svg" "$k.png" 440 410
+		run -0 python3 "$E/png_colours.py" "$k.png" 1f77b4 000000
+		# many colours (text is anti-aliased), 2 % or more not white,
+		# the model curve and the black frame drawn
+		echo "$k: ${lines[*]}"
+		read -r w h colours ink <<<"${lines[0]}"
+		[ "$colours" -ge 20 ]
+		[ "$(awk -v i="$ink" 'BEGIN { print (i >= 0.02) }')" = 1 ]
+		[ "${lines[1]#1f77b4 }" -gt 100 ]
+		[ "${lines[2]#000000 }" -gt 500 ]
+	done
+}
