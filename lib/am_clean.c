@@ -153,6 +153,7 @@ struct run {
 	struct dtab rdup;   /* --report: exact duplicates as read */
 	unsigned long long rdups;
 	long bcol; /* column of a stratified or time split, or -1 */
+	int light; /* process() has nothing to do but blank cells */
 };
 
 static int check_specs(const struct am_clean_opts *o, struct am_err *err);
@@ -1128,6 +1129,14 @@ process(struct run *c, struct am_err *err)
 	double x;
 	int rc, t;
 
+	if (c->light) { /* nothing to check: only white space is missing */
+		for (i = 0; i < c->ncols; i++)
+			if (c->v.st[i] == S_VALUE &&
+			    is_space((unsigned char)c->v.f[i][0]) &&
+			    blank(c->v.f[i], c->v.len[i]))
+				c->v.st[i] = S_MISSING;
+		return 1;
+	}
 	for (i = 0; i < c->ncols; i++)
 		total += c->v.len[i] + 21;
 	if (grow((void **)&c->scr, &c->scrcap, total + 1, 1) != 0)
@@ -2197,6 +2206,12 @@ setup_ops(struct run *c, struct am_err *err)
 		if (c->ops[i].ometh != O_NONE && c->io->model == NULL)
 			c->fitops |= 1;
 	}
+	c->light = o->norm == 0 && !o->dedupe && !(c->fitops & 2);
+	for (i = 0; i < c->ncols; i++)
+		if (c->ops[i].type >= 0 || c->ops[i].hasrange ||
+		    c->ops[i].allow != NULL || c->ops[i].require ||
+		    c->ops[i].dropmiss)
+			c->light = 0;
 	c->spooling = c->io->fit != NULL || o->keep_last || o->sample >= 1 ||
 	    (c->fitops & 1);
 	if (o->sample >= 1) {
