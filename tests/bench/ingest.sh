@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # ingest.sh -- CSV ingest speed: am-clean pass-through against Miller
-# (mlr --icsv --ocsv cat) and wc -l, median of 5 runs each, in MB/s.
+# (mlr --icsv --ocsv cat) and wc -l, dedupe against mlr head -n 1 -g,
+# imputation replay against mlr fill-empty; median of 5 runs each, in
+# MB/s, with peak RSS.
 #
 # usage: sh tests/bench/ingest.sh BINDIR
 #
@@ -40,6 +42,8 @@ bench() { # bench FILE
 	f=$1
 	mb=$(wc -c < "$f" | awk '{ printf "%.1f", $1 / 1e6 }')
 	echo "== $f ($mb MB, $(($(wc -l < "$f") - 1)) rows)"
+	ifs=,
+	head -1 "$f" | grep -q ';' && ifs=';'
 	am=$(median_time "$BIN/am-clean" "$f")
 	printf '%-28s %8.3f s %8.1f MB/s\n' "am-clean (pass-through)" "$am" \
 	    "$(echo "$mb $am" | awk '{ print $1 / $2 }')"
@@ -48,8 +52,6 @@ bench() { # bench FILE
 	    "wc -l" "$wc" "$(echo "$mb $wc" | awk '{ print $1 / $2 }')" \
 	    "$(echo "$am $wc" | awk '{ print $1 / $2 }')"
 	if command -v mlr > /dev/null 2>&1; then
-		ifs=,
-		head -1 "$f" | grep -q ';' && ifs=';'
 		ml=$(median_time mlr --icsv --ifs "$ifs" --ocsv cat "$f")
 		printf '%-28s %8.3f s %8.1f MB/s   am-clean is %.1fx faster\n' \
 		    "mlr --icsv --ocsv cat" "$ml" \
@@ -57,6 +59,34 @@ bench() { # bench FILE
 		    "$(echo "$ml $am" | awk '{ print $1 / $2 }')"
 	else
 		echo "mlr: not installed, skipped"
+	fi
+	# dedupe (exact rows) and imputation replay against their Miller peers
+	cols=$(head -1 "$f" | tr -d '"' | tr "$ifs" ',')
+	"$BIN/am-clean" -q -o "$CACHE/bench.amm" "$f" > /dev/null
+	dd=$(median_time "$BIN/am-clean" --dedupe "$f")
+	rp=$(median_time "$BIN/am-clean" -m "$CACHE/bench.amm" "$f")
+	printf '%-28s %8.3f s %8.1f MB/s   peak %s KB\n' "am-clean --dedupe" "$dd" \
+	    "$(echo "$mb $dd" | awk '{ print $1 / $2 }')" "$(peak "$BIN/am-clean" --dedupe "$f")"
+	printf '%-28s %8.3f s %8.1f MB/s   peak %s KB\n' "am-clean -m (impute replay)" "$rp" \
+	    "$(echo "$mb $rp" | awk '{ print $1 / $2 }')" "$(peak "$BIN/am-clean" -m "$CACHE/bench.amm" "$f")"
+	if command -v mlr > /dev/null 2>&1; then
+		md=$(median_time mlr --icsv --ifs "$ifs" --ocsv head -n 1 -g "$cols" "$f")
+		mf=$(median_time mlr --icsv --ifs "$ifs" --ocsv fill-empty "$f")
+		printf '%-28s %8.3f s   am-clean --dedupe is %.1fx faster; peak %s KB\n' \
+		    "mlr head -n 1 -g (all)" "$md" "$(echo "$md $dd" | awk '{ print $1 / $2 }')" \
+		    "$(peak mlr --icsv --ifs "$ifs" --ocsv head -n 1 -g "$cols" "$f")"
+		printf '%-28s %8.3f s   am-clean -m is %.1fx faster; peak %s KB\n' \
+		    "mlr fill-empty" "$mf" "$(echo "$mf $rp" | awk '{ print $1 / $2 }')" \
+		    "$(peak mlr --icsv --ifs "$ifs" --ocsv fill-empty "$f")"
+	fi
+}
+
+# peak CMD...: peak resident set of one run, in KB (GNU time), or '?'.
+peak() {
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M "$@" 2>&1 > /dev/null | tail -n 1
+	else
+		echo '?'
 	fi
 }
 
