@@ -854,6 +854,30 @@ run_cv(const struct opts *o, const struct am_model_ops *ops,
 	return 0;
 }
 
+/*
+ * More than two classes: training accuracy, log loss and macro
+ * one-vs-rest AUC into the artifact ('auc' and 'll' for the report).
+ */
+static int
+multi_metrics(const struct am_model *m, const struct am_table *t,
+    struct am_art *a, double *auc, double *ll, struct am_err *e)
+{
+	struct am_cv_metrics r;
+	int rc;
+
+	if (!am_model_is_classifier(m) || am_model_nout(m) < 3)
+		return 0;
+	if ((rc = am_cv_eval(m, t, &r, e)) != 0)
+		return rc;
+	*auc = r.auc;
+	*ll = r.logloss;
+	if (am_art_setf(a, "metric.train_auc", "%.17g", r.auc) != 0 ||
+	    am_art_setf(a, "metric.train_logloss", "%.17g", r.logloss) != 0 ||
+	    am_art_setf(a, "metric.train_accuracy", "%.17g", r.accuracy) != 0)
+		return am_seterr(e, AM_ENOMEM, "out of memory");
+	return 0;
+}
+
 /* --valid FILE: judge the model on it, into the artifact. */
 static int
 run_valid(const struct opts *o, const struct am_model *m,
@@ -976,6 +1000,7 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	if (o->valid != NULL && (rc = run_valid(o, m, &fo, a, e)) != 0)
 		goto out;
 	if ((rc = train_metrics(m, t, a, &auc, &ll, e)) != 0 ||
+	    (rc = multi_metrics(m, t, a, &auc, &ll, e)) != 0 ||
 	    (rc = am_art_save(a, o->out, e)) != 0)
 		goto out;
 	if (!o->quiet && !ops->classifier && !ops->regressor)
