@@ -5,7 +5,7 @@
 load helpers
 
 UNIT="${AM_UNIT:-$AM_ROOT/build/unit}"
-MODULES="art buf clean cli csv feat fs gmm io kmeans linreg logreg mat metrics mlp pool rand rank rec rf svm"
+MODULES="art buf clean cli csv feat fs gmm io kmeans linreg logreg mat metrics mlp plot pool rand rank rec rf svm"
 
 unit() {
 	local t="$UNIT/test_$1"
@@ -31,6 +31,7 @@ unit() {
 @test "lib: am_mat" { unit mat; }
 @test "lib: am_metrics" { unit metrics; }
 @test "lib: am_mlp" { unit mlp; }
+@test "lib: am_plot" { unit plot; }
 @test "lib: am_pool" { unit pool; }
 @test "lib: am_rand" { unit rand; }
 @test "lib: am_rank and am_strtab" { unit rank; }
