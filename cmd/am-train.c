@@ -1196,6 +1196,8 @@ rec_main(int argc, char *argv[])
 			in.user = optarg;
 			break;
 		case 15:
+			/* on failure err() exits: nothing leaks */
+			/* cppcheck-suppress memleakOnRealloc */
 			if ((where = realloc(where,
 			         (nw + 2) * sizeof(*where))) == NULL)
 				err(AM_EXIT_FAILURE, "out of memory");

@@ -622,6 +622,8 @@ owl_smooth(const struct owl *o, const double *w, double *g)
 					mx = o->z[v];
 			for (v = 0; v < o->nvec; v++)
 				sum += exp(o->z[v] - mx);
+			/* sum >= 1: the term of the largest z is exp(0) */
+			/* cppcheck-suppress invalidFunctionArg */
 			f += ci * (mx + log(sum) - o->z[yi]);
 			for (v = 0; v < o->nvec; v++) {
 				double d = ci *
