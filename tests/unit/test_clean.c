@@ -142,6 +142,51 @@ test_errors(void)
 	am_art_free(f);
 }
 
+/* Issue 4 through the library: dedupe, rules, outliers, sample. */
+static void
+test_ops(void)
+{
+	static const char in[] = "k,v\na,1\nb,2\na,1\nc,100\nd, \n";
+	struct am_clean_opts o = AM_CLEAN_OPTS_INIT;
+	struct am_clean_stats st;
+	struct am_err err = { 0 };
+	char *out;
+	int rc;
+
+	o.dedupe = 1;
+	out = run(in, &o, NULL, NULL, &st, &rc);
+	CHECK(rc == 0 && st.dups == 1 && out != NULL &&
+	    strcmp(out, "k,v\na,1\nb,2\nc,100\nd,\n") == 0);
+	free(out);
+	o.dedupe = 0;
+	o.range = "v=0:10";
+	o.allow = "k=a|b|c|d";
+	out = run(in, &o, NULL, NULL, &st, &rc);
+	CHECK(rc == 0 && st.rejected == 1 && out != NULL &&
+	    strcmp(out, "k,v\na,1\nb,2\na,1\nd,\n") == 0);
+	free(out);
+	o.range = NULL;
+	o.allow = NULL;
+	/* v: 1 1 2 100: quartiles 1 and 26.5 (type 7), upper fence 64.75 */
+	o.outliers = "v=iqr";
+	o.outlier_action = AM_OUT_CLIP;
+	out = run(in, &o, NULL, NULL, &st, &rc);
+	CHECK(rc == 0 && st.outliers == 1 && out != NULL &&
+	    strcmp(out, "k,v\na,1\nb,2\na,1\nc,64.75\nd,\n") == 0);
+	free(out);
+	o.outliers = NULL;
+	o.sample = 2;
+	out = run(in, &o, NULL, NULL, &st, &rc);
+	CHECK(rc == 0 && st.out == 2 && st.sampled == 3);
+	free(out);
+	o.sample = 0;
+	o.range = "v=3";
+	CHECK(am_clean_check_opts(&o, &err) == AM_EARG);
+	o.range = NULL;
+	o.outliers = "v=zz";
+	CHECK(am_clean_check_opts(&o, &err) == AM_EARG);
+}
+
 int
 main(void)
 {
@@ -149,5 +194,6 @@ main(void)
 	test_specs();
 	test_fit_replay();
 	test_errors();
+	test_ops();
 	return unit_failures;
 }
