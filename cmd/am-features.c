@@ -119,17 +119,6 @@ add_list(const char ***v, size_t *n, char *s)
 	}
 }
 
-static int
-parse_delim(const char *s)
-{
-	if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0)
-		return '\t';
-	if (s[0] == '\0' || s[1] != '\0' || s[0] == '"' || s[0] == '\n' ||
-	    s[0] == '\r')
-		return -1;
-	return (unsigned char)s[0];
-}
-
 static void *
 grow(void *p, size_t n, size_t size)
 {
@@ -150,7 +139,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	            NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			if ((o->delim = parse_delim(optarg)) < 0) {
+			if ((o->delim = am_parse_delim(optarg)) < 0) {
 				warnx("-d: '%s' is not one character", optarg);
 				usage();
 			}

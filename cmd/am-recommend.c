@@ -71,17 +71,6 @@ static const struct option longopts[] = {
 static void usage(void) __attribute__((noreturn));
 static void help(void);
 
-static int
-parse_delim(const char *s)
-{
-	if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0)
-		return '\t';
-	if (s[0] == '\0' || s[1] != '\0' || s[0] == '"' || s[0] == '\n' ||
-	    s[0] == '\r')
-		return -1;
-	return (unsigned char)s[0];
-}
-
 static void
 bad_value(const char *opt, const char *arg, const char *what)
 {
@@ -101,7 +90,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	            NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			if ((o->delim = parse_delim(optarg)) < 0)
+			if ((o->delim = am_parse_delim(optarg)) < 0)
 				bad_value("-d", optarg, "one character");
 			break;
 		case 'h':

@@ -162,17 +162,6 @@ xrealloc(void *p, size_t n)
 	return p;
 }
 
-static int
-parse_delim(const char *s)
-{
-	if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0)
-		return '\t';
-	if (s[0] == '\0' || s[1] != '\0' || s[0] == '"' || s[0] == '\n' ||
-	    s[0] == '\r')
-		return -1;
-	return (unsigned char)s[0];
-}
-
 /* --class-weight LABEL=W: the last '=' splits, so labels may hold '='. */
 static void
 add_class_weight(struct opts *o, char *arg)
@@ -492,7 +481,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->have_c = 1;
 			break;
 		case 'd':
-			if ((o->delim = parse_delim(optarg)) < 0)
+			if ((o->delim = am_parse_delim(optarg)) < 0)
 				bad_value("-d", optarg, "one character");
 			break;
 		case 'e':
@@ -1112,7 +1101,7 @@ rec_main(int argc, char *argv[])
 			p.algo = am_rec_algo_byname(optarg);
 			break;
 		case 'd':
-			if ((in.delim = parse_delim(optarg)) < 0)
+			if ((in.delim = am_parse_delim(optarg)) < 0)
 				bad_value("-d", optarg, "one character");
 			break;
 		case 'h':

@@ -49,6 +49,17 @@ am_parse_long(const char *s, long lo, long hi, long *out)
 }
 
 int
+am_parse_delim(const char *s)
+{
+	if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0)
+		return '\t';
+	if (s[0] == '\0' || s[1] != '\0' || s[0] == '"' || s[0] == '\n' ||
+	    s[0] == '\r')
+		return -1;
+	return (unsigned char)s[0];
+}
+
+int
 am_parse_seed(const char *s, unsigned long long *out)
 {
 	unsigned long long v;

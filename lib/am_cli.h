@@ -31,6 +31,12 @@ int am_parse_double(const char *s, double lo, double hi, double *out);
 /* Same for a decimal integer in ['lo', 'hi']. */
 int am_parse_long(const char *s, long lo, long hi, long *out);
 
+/*
+ * Parse a -d argument: one character other than '"', CR or LF, or "tab"
+ * or "\t" for a tab.  Returns the character, or -1.
+ */
+int am_parse_delim(const char *s);
+
 /* Parse a seed: a decimal integer in [0, 2^64-1].  Returns 0 or -1. */
 int am_parse_seed(const char *s, unsigned long long *out);
 
