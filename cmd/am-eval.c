@@ -375,6 +375,11 @@ add_plot(struct opts *o, const char *arg)
 		warnx("--plot: no file name");
 		usage();
 	}
+	if (strcmp(arg, "-") == 0) {
+		warnx("--plot: '-' is not a file (standard output holds the "
+		      "metrics)");
+		usage();
+	}
 	o->plot[o->nplot] = arg;
 	o->plot_kinds[o->nplot++] = k;
 }

@@ -598,6 +598,16 @@ field() { # field N: the Nth ' | ' field of the panel line in $line
 	[ "$(field 2)" = "Mean predicted probability" ]
 }
 
+@test "am-eval: --plot -w: the ROC area is scikit-learn's weighted AUC" {
+	run -0 --separate-stderr am am-eval -t y -w w --plot roc,pr:w.svg "$S"
+	run -0 panels w.svg
+	line=${lines[0]}
+	approx "$(field 5)" "$(expected weighted auc)" 2e-4
+	[[ "$(field 4)" == "model (AUC $(printf %.3f "$(expected weighted auc)"))"* ]]
+	line=${lines[1]}
+	[[ "$(field 4)" == "model (AP $(printf %.3f "$(expected weighted pr_auc)"))"* ]]
+}
+
 @test "am-eval: --plot gains and calibration points are the --lift and --calibration tables" {
 	run -0 --separate-stderr am am-eval -t y --lift=5 --calibration=4 \
 	    --plot gains,calibration:gc.svg "$S"
@@ -675,6 +685,8 @@ field() { # field N: the Nth ' | ' field of the panel line in $line
 	[[ "${stderr_lines[0]}" == *"binary classification only (this is multi-class"* ]]
 	run -2 --separate-stderr am am-eval -t y --plot roc: "$S"
 	[[ "${stderr_lines[0]}" == *"--plot: no file name"* ]]
+	run -2 --separate-stderr am am-eval -t y --plot pr:- "$S"
+	[[ "${stderr_lines[0]}" == *"'-' is not a file"* ]]
 	[ ! -e a.svg ]
 	run -1 --separate-stderr am am-eval -t y --plot no/such/dir/a.svg "$S"
 	one_line_error
