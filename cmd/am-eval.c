@@ -642,7 +642,7 @@ read_row(struct am_csv_reader *r, const long *col, const struct opts *o,
 
 	if (d->n == d->cap)
 		grow(d, col);
-	s = d->s + d->n * d->m;
+	s = d->s != NULL ? d->s + d->n * d->m : NULL; /* m == 0 with --label */
 	f = am_csv_field(r, (size_t)col[0]);
 	if (am_csv_missing(r, (size_t)col[0]))
 		rc = am_seterr(e, AM_EFORMAT,

@@ -388,15 +388,16 @@ run_chunk(void *arg, size_t chunk)
 	}
 	am_csv_writer_init(&w, f, ',');
 	for (r = r0; r < r1; r++) {
-		const uint32_t *idx = b->idx + b->ptr[r];
-		const double *val = b->val + b->ptr[r];
+		/* no pointer arithmetic on NULL (a batch of empty rows) */
+		const uint32_t *idx = b->idx ? b->idx + b->ptr[r] : NULL;
+		const double *val = b->val ? b->val + b->ptr[r] : NULL;
 		size_t nnz = b->ptr[r + 1] - b->ptr[r], cls = 0;
 		if (am_model_predict(m, b->bind[chunk], nnz, idx, val, out) !=
 		    0) {
 			b->rc[chunk] = AM_ENOMEM;
 			goto out;
 		}
-		const char *p = b->pre + b->preoff[r];
+		const char *p = b->pre ? b->pre + b->preoff[r] : NULL;
 		for (k = 0; k < b->nid + (size_t)b->target_str; k++) {
 			am_csv_puts(&w, p);
 			p += strlen(p) + 1;
