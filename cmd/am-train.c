@@ -35,6 +35,7 @@ enum {
 	OPT_LAMBDA,
 	OPT_MAX_ITER,
 	OPT_POS,
+	OPT_UPDATE,
 	OPT_VERSION,
 	/* Random forest (-a rf): see tree_opt(). */
 	OPT_RF_TREES = 512,
@@ -75,6 +76,8 @@ enum {
 
 struct opts {
 	const char *algo, *out, *target, *weight, *path;
+	const char *update; /* --update OLD */
+	int have_algo;      /* -a given */
 	const char **ids, **cw_label;
 	double *cw;
 	size_t nid, ncw;
@@ -108,6 +111,7 @@ static const struct option longopts[] = {
 	{ "seed", required_argument, NULL, 's' },
 	{ "target", required_argument, NULL, 't' },
 	{ "threads", required_argument, NULL, 'j' },
+	{ "update", required_argument, NULL, OPT_UPDATE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	/* Linear models and validation. */
@@ -469,6 +473,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		switch (ch) {
 		case 'a':
 			o->algo = optarg;
+			o->have_algo = 1;
 			break;
 		case 'B':
 			if (am_parse_double(optarg, 0, 1e6, &o->par.bias) != 0)
@@ -553,6 +558,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_POS:
 			o->par.pos = optarg;
 			break;
+		case OPT_UPDATE:
+			o->update = optarg;
+			break;
 		case OPT_VERSION:
 			am_print_version(stdout, "am-train");
 			exit(am_close_stdout(AM_EXIT_OK));
@@ -622,6 +630,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 	}
 	if (o->have_c && o->par.lambda > 0) {
 		warnx("-c and --lambda exclude each other");
+		usage();
+	}
+	if (o->update != NULL && o->cv > 0) {
+		warnx("--update and --cv exclude each other");
 		usage();
 	}
 	if (o->par.intercept && o->par.bias == 0) {
@@ -916,6 +928,24 @@ out:
 	return rc;
 }
 
+/*
+ * --update OLD: the model to continue, and its artifact (a parent of the
+ * new one).  -a, when given, must name OLD's algorithm.
+ */
+static int
+load_old(const struct opts *o, struct am_art **old, struct am_model **m,
+    struct am_err *e)
+{
+	if ((*old = am_art_load(o->update, "model", e)) == NULL ||
+	    (*m = am_model_load(*old, o->update, e)) == NULL)
+		return e->code;
+	if (o->have_algo && strcmp(o->algo, am_art_algo(*old)) != 0)
+		return am_seterr(e, AM_EARG,
+		    "--update: %s is a %s model, not %s", o->update,
+		    am_art_algo(*old), o->algo);
+	return 0;
+}
+
 static int
 train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 {
@@ -926,10 +956,16 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	struct am_mlp_params mlp = o->mlp;
 	struct am_table *t = NULL;
 	struct am_model *m = NULL;
-	struct am_art *a = NULL;
+	struct am_art *a = NULL, *old = NULL;
 	char *cmdline = NULL;
 	double auc, ll;
 	int rc = AM_ENOMEM, tty = !o->quiet && isatty(STDERR_FILENO);
+
+	if (o->update != NULL) {
+		if ((rc = load_old(o, &old, &m, e)) != 0)
+			goto out;
+		ops = am_model_ops(m);
+	}
 
 	fo.format = o->from;
 	fo.target = o->target;
@@ -940,9 +976,12 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	/* Segmenters (neither classifier nor regressor) need no target. */
 	if ((t = am_table_load(o->path, &fo,
 	         ops->classifier || ops->regressor ? AM_TABLE_NEED_TARGET : 0,
-	         e)) == NULL)
-		return e->code;
-	if (ops->classifier && !ops->regressor &&
+	         e)) == NULL) {
+		rc = e->code;
+		goto out;
+	}
+	if ((m != NULL ? am_model_is_classifier(m)
+	               : ops->classifier && !ops->regressor) &&
 	    (rc = am_table_classify(t, ops->maxclass, e)) != 0)
 		goto out;
 	if (o->verbose)
@@ -966,13 +1005,15 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 		if ((rc = run_cv(o, ops, t, &par, e)) != 0 || o->out == NULL)
 			goto out;
 	}
-	m = am_model_fit(ops, t, &par, e);
+	rc = 0;
+	if (old != NULL)
+		rc = am_model_update(m, t, &par, e);
+	else if ((m = am_model_fit(ops, t, &par, e)) == NULL)
+		rc = e->code;
 	if (tty)
 		(void)fputs("\n", stderr);
-	if (m == NULL) {
-		rc = e->code;
+	if (rc != 0)
 		goto out;
-	}
 	rc = AM_ENOMEM;
 	if ((a = am_art_new("model", ops->name)) == NULL ||
 	    (cmdline = am_cmdline(argc, argv)) == NULL) {
@@ -982,7 +1023,8 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	if ((rc = am_model_save(m, a, e)) != 0)
 		goto out;
 	if ((rc = am_art_lineage(a, cmdline, t->input, t->sha256, t->rows,
-	         par.seed)) != 0) {
+	         par.seed)) != 0 ||
+	    (old != NULL && (rc = am_art_add_parent(a, old)) != 0)) {
 		am_seterr(e, rc, "out of memory");
 		goto out;
 	}
@@ -1019,6 +1061,7 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 out:
 	free(cmdline);
 	am_art_free(a);
+	am_art_free(old);
 	am_model_free(m);
 	am_table_free(t);
 	return rc;
@@ -1296,7 +1339,7 @@ usage(void)
 	    "format]\n"
 	    "                [--intercept] [--lambda l] [--max-iter n] [--pos "
 	    "label]\n"
-	    "                -o model [file]\n");
+	    "                [--update old] -o model [file]\n");
 	exit(AM_EXIT_USAGE);
 }
 
@@ -1308,7 +1351,7 @@ help(void)
 	    "                [-i col] [-j threads] [-k k] [-s seed] [-t col] [-w col]\n"
 	    "                [--balanced] [--class-weight label=w] [--from format]\n"
 	    "                [--intercept] [--lambda l] [--max-iter n] [--pos label]\n"
-	    "                -o model [file]\n"
+	    "                [--update old] -o model [file]\n"
 	    "\n"
 	    "Fit a model on a feature stream (binary from am-features, CSV or\n"
 	    "LIBSVM) and save it to MODEL.  logreg: L2-regularised logistic\n"
@@ -1329,6 +1372,8 @@ help(void)
 	    "                        in byte order, the larger of two numbers)\n"
 	    "      --class-weight LABEL=W  multiply C by W for class LABEL\n"
 	    "      --balanced        class weight rows / (2 * class rows)\n"
+	    "      --update OLD      continue training model OLD on FILE (same\n"
+	    "                        schema; OLD's algorithm and structure)\n"
 	    "  -w, --weight COL      column of row weights (>= 0)\n"
 	    "  -i, --id COL          id column, not a feature (CSV; repeatable)\n"
 	    "  -d, --delimiter C     CSV delimiter (default: detected)\n"

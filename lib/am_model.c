@@ -18,6 +18,7 @@
 #include "am_model.h"
 #include "am_rand.h"
 #include "am_rf.h"
+#include "am_strtab.h"
 #include "am_svm.h"
 
 #include "am_banned.h"
@@ -237,6 +238,238 @@ fail:
 	free(cost);
 	am_model_free(m);
 	return NULL;
+}
+
+/* Strings equal, NULL equal only to NULL. */
+static int
+same_str(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/* Sort the entries of one CSR row by index (rows are short). */
+static void
+sort_row(uint32_t *idx, double *val, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		uint32_t k = idx[i];
+		double v = val[i];
+		for (j = i; j > 0 && idx[j - 1] > k; j--) {
+			idx[j] = idx[j - 1];
+			val[j] = val[j - 1];
+		}
+		idx[j] = k;
+		val[j] = v;
+	}
+}
+
+/* Renumber t's features as the model's (see am_model_update()). */
+static int
+map_features(const struct am_model *m, struct am_table *t,
+    struct am_err *err)
+{
+	const struct am_fs_schema *ms = &m->schema, *ts = &t->schema;
+	struct am_strtab *names;
+	uint32_t *map = NULL, id;
+	size_t j, r, moved = 0;
+	int rc = AM_ENOMEM;
+	long k;
+
+	if ((names = am_strtab_new(err)) == NULL)
+		return err->code;
+	for (j = 0; j < ms->nfeat; j++)
+		if ((rc = am_strtab_intern(names, ms->feat[j],
+		         strlen(ms->feat[j]), &id, err)) != 0)
+			goto out;
+	rc = AM_ENOMEM;
+	if ((map = calloc(ts->nfeat + 1, sizeof(*map))) == NULL) {
+		am_seterr(err, rc, "out of memory");
+		goto out;
+	}
+	for (j = 0; j < ts->nfeat; j++) {
+		if ((k = am_strtab_find(names, ts->feat[j])) < 0) {
+			rc = am_seterr(err, AM_EMODEL,
+			    "%s: feature '%s' is not in the model (replay the "
+			    "model's am-features artifact)",
+			    t->input, ts->feat[j]);
+			goto out;
+		}
+		map[j] = (uint32_t)k;
+		moved += map[j] != j;
+	}
+	if (ts->nfeat != ms->nfeat) {
+		/* Every table name is a model name: one is missing. */
+		for (j = 0; j < ms->nfeat; j++) {
+			size_t i;
+			for (i = 0; i < ts->nfeat && map[i] != j; i++)
+				;
+			if (i == ts->nfeat)
+				break;
+		}
+		rc = am_seterr(err, AM_EMODEL,
+		    "feature '%s' of the model is missing from %s",
+		    j < ms->nfeat ? ms->feat[j] : "?", t->input);
+		goto out;
+	}
+	if (moved > 0) {
+		for (j = 0; j < t->x.nnz; j++)
+			t->x.idx[j] = map[t->x.idx[j]];
+		for (r = 0; r < t->x.rows; r++)
+			sort_row(t->x.idx + t->x.ptr[r], t->x.val + t->x.ptr[r],
+			    t->x.ptr[r + 1] - t->x.ptr[r]);
+	}
+	t->x.cols = ms->nfeat;
+	rc = 0;
+out:
+	free(map);
+	am_strtab_free(names);
+	return rc;
+}
+
+/* Renumber t's classes as the model's (see am_model_update()). */
+static int
+map_classes(const struct am_model *m, struct am_table *t,
+    struct am_err *err)
+{
+	const struct am_fs_schema *ms = &m->schema, *ts = &t->schema;
+	long *map;
+	size_t k, r;
+
+	if (ms->nclass == 0) {
+		if (ts->nclass > 0)
+			return am_seterr(err, AM_EMODEL,
+			    "%s: target '%s' is categorical; the model is a "
+			    "regressor",
+			    t->input, ts->target);
+		return 0;
+	}
+	if (ts->nclass == 0)
+		return am_seterr(err, AM_EMODEL,
+		    "%s: target '%s' is numeric; the model is a classifier",
+		    t->input, ts->target);
+	if ((map = calloc(ts->nclass, sizeof(*map))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	for (k = 0; k < ts->nclass; k++)
+		if ((map[k] = class_index(ms, ts->classes[k])) < 0) {
+			am_seterr(err, AM_EMODEL,
+			    "%s: class '%s' is not in the model", t->input,
+			    ts->classes[k]);
+			free(map);
+			return AM_EMODEL;
+		}
+	for (r = 0; r < t->rows; r++)
+		t->y[r] = (double)map[(size_t)t->y[r]];
+	free(map);
+	return 0;
+}
+
+int
+am_model_update(struct am_model *m, struct am_table *t,
+    const struct am_model_params *p, struct am_err *err)
+{
+	struct am_fs_schema s;
+	int rc;
+
+	if (!same_str(m->schema.target, t->schema.target))
+		return am_seterr(err, AM_EMODEL,
+		    "%s: target '%s' is not the model's target '%s'", t->input,
+		    t->schema.target ? t->schema.target : "(none)",
+		    m->schema.target ? m->schema.target : "(none)");
+	if ((rc = map_features(m, t, err)) != 0 ||
+	    (rc = map_classes(m, t, err)) != 0)
+		return rc;
+	/* The table now speaks the model's schema: give it a copy. */
+	if (am_fs_schema_copy(&s, &m->schema) != 0)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	am_fs_schema_release(&t->schema);
+	t->schema = s;
+	if (m->ops->update == NULL)
+		return am_seterr(err, AM_EARG, "%s models cannot be updated",
+		    m->ops->name);
+	return m->ops->update(m, t, p, err);
+}
+
+/* Whether schemas 'a' and 'b' agree; else AM_EMODEL naming shard 'i'. */
+static int
+same_schema(const struct am_model *a, const struct am_model *b, size_t i,
+    struct am_err *err)
+{
+	const struct am_fs_schema *x = &a->schema, *y = &b->schema;
+	size_t j;
+
+	if (x->nfeat != y->nfeat)
+		return am_seterr(err, AM_EMODEL,
+		    "model %zu has %zu features, model 1 has %zu", i + 1,
+		    y->nfeat, x->nfeat);
+	for (j = 0; j < x->nfeat; j++)
+		if (strcmp(x->feat[j], y->feat[j]) != 0)
+			return am_seterr(err, AM_EMODEL,
+			    "model %zu has another schema: feature %zu is "
+			    "'%s', not '%s'",
+			    i + 1, j + 1, y->feat[j], x->feat[j]);
+	if (!same_str(x->target, y->target) || x->nclass != y->nclass ||
+	    a->pos != b->pos)
+		return am_seterr(err, AM_EMODEL,
+		    "model %zu has another target or classes", i + 1);
+	for (j = 0; j < x->nclass; j++)
+		if (strcmp(x->classes[j], y->classes[j]) != 0)
+			return am_seterr(err, AM_EMODEL,
+			    "model %zu has another class '%s'", i + 1,
+			    y->classes[j]);
+	return 0;
+}
+
+struct am_model *
+am_model_merge(const struct am_model *const *src, const double *w, size_t n,
+    struct am_err *err)
+{
+	const struct am_model_ops *ops;
+	struct am_model *m;
+	size_t i;
+
+	if (n == 0) {
+		am_seterr(err, AM_EARG, "no models to merge");
+		return NULL;
+	}
+	ops = src[0]->ops;
+	if (ops->merge == NULL) {
+		am_seterr(err, AM_EARG, "%s models cannot be merged",
+		    ops->name);
+		return NULL;
+	}
+	for (i = 1; i < n; i++) {
+		if (src[i]->ops != ops) {
+			am_seterr(err, AM_EMODEL,
+			    "model %zu is %s, model 1 is %s: cannot merge",
+			    i + 1, src[i]->ops->name, ops->name);
+			return NULL;
+		}
+		if (same_schema(src[0], src[i], i, err) != 0)
+			return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (!(w[i] > 0)) {
+			am_seterr(err, AM_EARG,
+			    "model %zu: weight %g is not positive", i + 1,
+			    w[i]);
+			return NULL;
+		}
+	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    am_fs_schema_copy(&m->schema, &src[0]->schema) != 0) {
+		free(m);
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	m->ops = ops;
+	m->pos = src[0]->pos;
+	m->format = src[0]->format;
+	if (ops->merge(m, src, w, n, err) != 0) {
+		am_model_free(m);
+		return NULL;
+	}
+	return m;
 }
 
 static void

@@ -174,6 +174,33 @@ struct am_model_ops {
 	    const uint32_t *idx, const double *val, size_t cls,
 	    double *contrib);
 	const char *unit;
+	/*
+	 * update: continue training 'm' (loaded from an artifact) on the
+	 * new rows of 't' without starting from scratch (am-train
+	 * --update).  am_model_update() has already mapped 't' to the
+	 * model: t's feature j is model feature j, a class index is the
+	 * model's class index, and t's schema is a copy of the model's.
+	 * The structural hyper-parameters (penalty and C, architecture,
+	 * covariance type and K, tree settings) are the model's own, kept
+	 * in its state; 'p' gives the run's controls (eps, max_iter, seed,
+	 * threads, progress) and the algorithm's update options (in p->rf,
+	 * p->mlp, p->seg).  The state is changed in place; on failure the
+	 * model may be left half-updated and is freed by the caller.
+	 * NULL: the algorithm cannot be updated.
+	 */
+	int (*update)(struct am_model *m, const struct am_table *t,
+	    const struct am_model_params *p, struct am_err *err);
+	/*
+	 * merge: set the state of 'm' (new: the shards' common schema, no
+	 * state yet) from the states of the n >= 1 models in 'src' of this
+	 * algorithm, trained on shards of one data set; w[i] > 0 is the
+	 * weight of src[i] (the rows it was trained on).  Examples: linear
+	 * models average their weights (iterative parameter mixing), a GMM
+	 * sums the shards' sufficient statistics, popularity counts add.
+	 * NULL: models of this algorithm cannot be merged.
+	 */
+	int (*merge)(struct am_model *m, const struct am_model *const *src,
+	    const double *w, size_t n, struct am_err *err);
 };
 
 /* The algorithm called 'name', or NULL. */
@@ -211,6 +238,31 @@ struct am_model *am_model_load(const struct am_art *a, const char *name,
     struct am_err *err);
 
 void am_model_free(struct am_model *m);
+
+/*
+ * Continue training 'm' on the rows of 't' (see ops->update).  The
+ * table is first mapped onto the model, in place: its features must be
+ * the model's, by name, in any order (AM_EMODEL "FILE: feature 'x' is
+ * not in the model" / "feature 'x' of the model is missing from FILE"),
+ * its target the model's (AM_EMODEL naming both), a classifier's rows
+ * classes the model knows (AM_EMODEL "FILE: class 'x' is not in the
+ * model"; call am_table_classify() first for a numeric 0/1 target) and a
+ * regressor's target numeric.  An algorithm without ops->update is
+ * AM_EARG ("ALGO models cannot be updated").  Returns 0 or AM_E*.
+ */
+int am_model_update(struct am_model *m, struct am_table *t,
+    const struct am_model_params *p, struct am_err *err);
+
+/*
+ * A model merged from the n >= 1 models 'src' (see ops->merge),
+ * weighted by 'w'.  They must share the algorithm and the schema
+ * (features in order, target, classes, positive class): AM_EMODEL
+ * ("model 2 has another schema: feature 'x'") otherwise; an algorithm
+ * without ops->merge is AM_EARG ("ALGO models cannot be merged").
+ * Returns a model to am_model_free(), or NULL with 'err' set.
+ */
+struct am_model *am_model_merge(const struct am_model *const *src,
+    const double *w, size_t n, struct am_err *err);
 
 /* What a model knows about its training stream and classes. */
 const struct am_model_ops *am_model_ops(const struct am_model *m);
