@@ -267,8 +267,7 @@ sort_row(uint32_t *idx, double *val, size_t n)
 
 /* Renumber t's features as the model's (see am_model_update()). */
 static int
-map_features(const struct am_model *m, struct am_table *t,
-    struct am_err *err)
+map_features(const struct am_model *m, struct am_table *t, struct am_err *err)
 {
 	const struct am_fs_schema *ms = &m->schema, *ts = &t->schema;
 	struct am_strtab *names;
@@ -330,8 +329,7 @@ out:
 
 /* Renumber t's classes as the model's (see am_model_update()). */
 static int
-map_classes(const struct am_model *m, struct am_table *t,
-    struct am_err *err)
+map_classes(const struct am_model *m, struct am_table *t, struct am_err *err)
 {
 	const struct am_fs_schema *ms = &m->schema, *ts = &t->schema;
 	long *map;
