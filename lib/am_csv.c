@@ -29,6 +29,7 @@
 #include <csv.h>
 
 #include "am_csv.h"
+#include "am_dtoa.h"
 
 #include "am_banned.h"
 
@@ -875,9 +876,8 @@ am_csv_puts(struct am_csv_writer *w, const char *s)
 void
 am_csv_put_double(struct am_csv_writer *w, double v)
 {
-	char tmp[32], *p = tmp + sizeof(tmp);
+	char tmp[AM_DTOA_MAX], *p = tmp + sizeof(tmp);
 	uint64_t u;
-	int n;
 
 	if (isnan(v)) {
 		am_csv_put(w, "", 0);
@@ -895,8 +895,8 @@ am_csv_put_double(struct am_csv_writer *w, double v)
 		am_csv_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
 		return;
 	}
-	n = snprintf(tmp, sizeof(tmp), "%.15g", v);
-	am_csv_put(w, tmp, (size_t)n);
+	/* The same bytes as "%.15g", without printf (am_dtoa.h). */
+	am_csv_put(w, tmp, am_dtoa_g15(v, tmp));
 }
 
 void

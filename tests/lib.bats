@@ -5,7 +5,7 @@
 load helpers
 
 UNIT="${AM_UNIT:-$AM_ROOT/build/unit}"
-MODULES="art buf clean cli csv feat fs gmm io kmeans linreg logreg mat metrics mlp plot pool rand rank rec rf svm"
+MODULES="art buf clean cli csv dtoa feat fs gmm io kmeans linreg logreg mat metrics mlp plot pool rand rank rec rf strtab svm"
 
 unit() {
 	local t="$UNIT/test_$1"
@@ -21,6 +21,7 @@ unit() {
 @test "lib: am_clean" { unit clean; }
 @test "lib: am_cli and am_err" { unit cli; }
 @test "lib: am_csv" { unit csv; }
+@test "lib: am_dtoa" { unit dtoa; }
 @test "lib: am_feat" { unit feat; }
 @test "lib: am_fs" { unit fs; }
 @test "lib: am_gmm" { unit gmm; }
@@ -34,7 +35,8 @@ unit() {
 @test "lib: am_plot" { unit plot; }
 @test "lib: am_pool" { unit pool; }
 @test "lib: am_rand" { unit rand; }
-@test "lib: am_rank and am_strtab" { unit rank; }
+@test "lib: am_rank" { unit rank; }
+@test "lib: am_strtab" { unit strtab; }
 @test "lib: am_rec" { unit rec; }
 @test "lib: am_rf" { unit rf; }
 @test "lib: am_svm" { unit svm; }
