@@ -46,6 +46,7 @@ enum {
 	OPT_RF_CRITERION,
 	OPT_RF_NO_BOOTSTRAP,
 	OPT_RF_PERMUTATION,
+	OPT_RF_MAX_TREES,
 	/* Neural network (-a mlp): see net_opt(). */
 	OPT_MLP_ACTIVATION = 1024,
 	OPT_MLP_BATCH,
@@ -127,6 +128,7 @@ static const struct option longopts[] = {
 	{ "criterion", required_argument, NULL, OPT_RF_CRITERION },
 	{ "max-depth", required_argument, NULL, OPT_RF_MAX_DEPTH },
 	{ "max-features", required_argument, NULL, OPT_RF_MAX_FEATURES },
+	{ "max-trees", required_argument, NULL, OPT_RF_MAX_TREES },
 	{ "min-leaf", required_argument, NULL, OPT_RF_MIN_LEAF },
 	{ "min-split", required_argument, NULL, OPT_RF_MIN_SPLIT },
 	{ "no-bootstrap", no_argument, NULL, OPT_RF_NO_BOOTSTRAP },
@@ -251,6 +253,11 @@ tree_opt(struct am_rf_params *rf, int ch, const char *arg)
 		break;
 	case OPT_RF_PERMUTATION:
 		rf->permutation = 1;
+		break;
+	case OPT_RF_MAX_TREES:
+		if (am_parse_long(arg, 1, 100000, &n) != 0)
+			bad_value("--max-trees", arg, "a count in [1, 100000]");
+		rf->max_trees = (int)n;
 		break;
 	}
 }
@@ -572,6 +579,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_RF_CRITERION:
 		case OPT_RF_NO_BOOTSTRAP:
 		case OPT_RF_PERMUTATION:
+		case OPT_RF_MAX_TREES:
 			tree_opt(&o->rf, ch, optarg);
 			break;
 		case OPT_MLP_ACTIVATION:
@@ -1314,6 +1322,7 @@ main(int argc, char *argv[])
 	par.threads = am_ncpu();
 	o.par = par;
 	o.rf = (struct am_rf_params)AM_RF_PARAMS_INIT;
+	o.rf.ntrees = 0; /* the default: 100, or by rows on --update */
 	o.mlp = (struct am_mlp_params)AM_MLP_PARAMS_INIT;
 	o.seg = (struct am_seg_params)AM_SEG_PARAMS_INIT;
 	parse_args(argc, argv, &o);
@@ -1401,7 +1410,9 @@ help(void)
 	    "\n"
 	    "Random forest (-a rf; a categorical target is classified, a numeric\n"
 	    "one regressed):\n"
-	    "      --trees N         trees (default 100)\n"
+	    "      --trees N         trees (default 100); on --update, trees to\n"
+	    "                        add (default: in proportion to the rows)\n"
+	    "      --max-trees N     on --update, keep the N newest trees\n"
 	    "      --max-depth N     deepest level, 0 = unlimited (default 0)\n"
 	    "      --min-leaf N      rows at least in a leaf (default 1)\n"
 	    "      --min-split N     rows at least to split a node (default 2)\n"

@@ -34,7 +34,7 @@
 
 #define LEAF     UINT32_MAX
 #define MAXBIN   256
-#define VERSION  1
+#define VERSION  2 /* 1: no parameters block; still read */
 #define OOBTASKS 64
 
 struct node {
@@ -65,6 +65,8 @@ struct am_rf {
 	double *oob;            /* rows x nout, NAN where no tree had it */
 	size_t rows, oob_rows;
 	double oob_score, oob_auc;
+	size_t grown; /* trees ever grown: the next tree's number */
+	double seen;  /* rows of every fit and update */
 };
 
 /* Shared by the tasks of one fit. */
@@ -75,6 +77,7 @@ struct fit {
 	const int *nbin;
 	const double *y, *rw; /* target, row weight (w x class cost) */
 	size_t rows, nfeat, K, nout, mtry;
+	size_t first; /* number of the first tree (updates continue) */
 	double total_w;
 	atomic_int *done; /* trees finished, for progress */
 };
@@ -739,7 +742,7 @@ tree_task(void *arg, size_t i)
 	struct am_rand rng;
 	size_t H = F->K ? F->K : 2;
 
-	am_rand_seed(&rng, am_rf_tree_seed(F->f->p.seed, i));
+	am_rand_seed(&rng, am_rf_tree_seed(F->f->p.seed, F->first + i));
 	t->nout = F->nout;
 	s.idx = malloc((F->rows + 1) * sizeof(*s.idx));
 	s.sw = malloc((F->rows + 1) * sizeof(*s.sw));
@@ -889,10 +892,11 @@ check_params(const struct am_rf_params *p, size_t nclass, struct am_err *err)
 	return 0;
 }
 
-struct am_rf *
-am_rf_fit(const struct am_csr *x, size_t nfeat, const double *y,
+/* am_rf_fit() whose trees are numbered from 'first'. */
+static struct am_rf *
+fit_forest(const struct am_csr *x, size_t nfeat, const double *y,
     const double *w, size_t nclass, const double *cost,
-    const struct am_rf_params *p, struct am_err *err)
+    const struct am_rf_params *p, size_t first, struct am_err *err)
 {
 	struct fit F = { 0 };
 	atomic_int done = 0;
@@ -916,6 +920,8 @@ am_rf_fit(const struct am_csr *x, size_t nfeat, const double *y,
 	f->nclass = nclass;
 	f->p = *p;
 	f->rows = rows;
+	f->grown = first + (size_t)p->ntrees;
+	f->seen = (double)rows;
 	f->oob_score = f->oob_auc = (double)NAN;
 	if (!p->bootstrap) {
 		f->p.oob = 0;
@@ -950,6 +956,7 @@ am_rf_fit(const struct am_csr *x, size_t nfeat, const double *y,
 	F.nfeat = nfeat;
 	F.K = nclass;
 	F.nout = nout_of(nclass);
+	F.first = first;
 	if (p->max_feat == 0)
 		F.mtry = nclass > 0 ? (size_t)sqrt((double)nfeat) : nfeat;
 	else if (p->max_feat == AM_RF_LOG2)
@@ -1019,6 +1026,162 @@ out:
 	free(bins);
 	free(rw);
 	return f;
+}
+
+struct am_rf *
+am_rf_fit(const struct am_csr *x, size_t nfeat, const double *y,
+    const double *w, size_t nclass, const double *cost,
+    const struct am_rf_params *p, struct am_err *err)
+{
+	struct am_rf_params q = *p;
+
+	if (q.ntrees == 0)
+		q.ntrees = 100;
+	return fit_forest(x, nfeat, y, w, nclass, cost, &q, 0, err);
+}
+
+/* A deep copy of tree 's' into 'd' (zeroed); 0 or AM_ENOMEM. */
+static int
+tree_copy(struct tree *d, const struct tree *s)
+{
+	d->n = malloc((s->nn + 1) * sizeof(*d->n));
+	d->val = malloc((s->nv + 1) * sizeof(*d->val));
+	d->nval = malloc((s->nn * s->nout + 1) * sizeof(*d->nval));
+	if (d->n == NULL || d->val == NULL || d->nval == NULL)
+		return AM_ENOMEM;
+	memcpy(d->n, s->n, s->nn * sizeof(*d->n));
+	if (s->nv > 0)
+		memcpy(d->val, s->val, s->nv * sizeof(*d->val));
+	memcpy(d->nval, s->nval, s->nn * s->nout * sizeof(*d->nval));
+	d->nn = d->cap = s->nn;
+	d->nv = d->vcap = s->nv;
+	d->nout = s->nout;
+	d->depth = s->depth;
+	return 0;
+}
+
+int
+am_rf_update(struct am_rf *f, const struct am_csr *x, const double *y,
+    const double *w, const double *cost, const struct am_rf_params *p,
+    struct am_err *err)
+{
+	struct am_rf_params q = f->p;
+	struct am_rf *g;
+	struct tree *t;
+	size_t i, keep, drop, total;
+	double n;
+
+	if (p->ntrees > 0) {
+		q.ntrees = p->ntrees;
+	} else {
+		n = (double)f->ntrees * (double)x->rows /
+		    (f->seen >= 1 ? f->seen : 1);
+		q.ntrees = n < 1 ? 1 : n > 100000 ? 100000 : (int)lround(n);
+	}
+	if (p->max_trees < 0)
+		return am_seterr(err, AM_EARG, "--max-trees: %d is negative",
+		    p->max_trees);
+	q.oob = p->oob;
+	q.permutation = p->permutation;
+	q.threads = p->threads;
+	q.progress = p->progress;
+	q.ctx = p->ctx;
+	q.max_trees = p->max_trees;
+	total = f->ntrees + (size_t)q.ntrees;
+	keep = p->max_trees > 0 && total > (size_t)p->max_trees
+	    ? (size_t)p->max_trees
+	    : total;
+	if (keep > 100000)
+		return am_seterr(err, AM_EARG,
+		    "rf: %zu trees is above 100000 (use --max-trees)", keep);
+	if ((g = fit_forest(x, f->nfeat, y, w, f->nclass, cost, &q, f->grown,
+	         err)) == NULL)
+		return err != NULL && err->code != 0 ? err->code : AM_ENOMEM;
+	if ((t = calloc(keep, sizeof(*t))) == NULL) {
+		am_rf_free(g);
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	}
+	/* The newest 'keep' of old and new trees, oldest first. */
+	drop = total - keep;
+	for (i = 0; i < f->ntrees; i++)
+		if (i < drop)
+			tree_release(&f->t[i]);
+		else
+			t[i - drop] = f->t[i];
+	for (i = 0; i < g->ntrees; i++)
+		if (f->ntrees + i < drop)
+			tree_release(&g->t[i]);
+		else
+			t[f->ntrees + i - drop] = g->t[i];
+	free(f->t);
+	f->t = t;
+	f->ntrees = keep;
+	g->ntrees = 0; /* its trees moved to f */
+	/* What the fit measured is the new trees'. */
+	free(f->imp);
+	free(f->imp_perm);
+	free(f->oob);
+	f->imp = g->imp;
+	f->imp_perm = g->imp_perm;
+	f->oob = g->oob;
+	g->imp = g->imp_perm = g->oob = NULL;
+	f->rows = g->rows;
+	f->oob_rows = g->oob_rows;
+	f->oob_score = g->oob_score;
+	f->oob_auc = g->oob_auc;
+	f->grown = g->grown;
+	f->seen += g->seen;
+	f->p.oob = g->p.oob;
+	f->p.permutation = g->p.permutation;
+	f->p.ntrees = (int)keep;
+	am_rf_free(g);
+	return 0;
+}
+
+struct am_rf *
+am_rf_merge(const struct am_rf *const *src, size_t n, struct am_err *err)
+{
+	struct am_rf *f;
+	size_t i, j, nt = 0, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (src[i]->nfeat != src[0]->nfeat ||
+		    src[i]->nclass != src[0]->nclass) {
+			am_seterr(err, AM_EMODEL,
+			    "forest %zu has other features or classes", i + 1);
+			return NULL;
+		}
+		nt += src[i]->ntrees;
+	}
+	if (n == 0 || nt > 100000) {
+		am_seterr(err, AM_EARG, "rf: %zu trees is not in [1, 100000]",
+		    nt);
+		return NULL;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (f->t = calloc(nt, sizeof(*f->t))) == NULL ||
+	    (f->imp = calloc(src[0]->nfeat + 1, sizeof(*f->imp))) == NULL)
+		goto nomem;
+	f->nfeat = src[0]->nfeat;
+	f->nclass = src[0]->nclass;
+	f->p = src[0]->p;
+	f->p.oob = f->p.permutation = 0;
+	f->p.ntrees = (int)nt;
+	f->oob_score = f->oob_auc = (double)NAN;
+	for (i = 0; i < n; i++) {
+		f->grown += src[i]->grown;
+		f->seen += src[i]->seen;
+		for (j = 0; j < src[i]->ntrees; j++, k++) {
+			f->ntrees = k + 1;
+			if (tree_copy(&f->t[k], &src[i]->t[j]) != 0)
+				goto nomem;
+		}
+	}
+	return f;
+nomem:
+	am_rf_free(f);
+	am_seterr(err, AM_ENOMEM, "out of memory");
+	return NULL;
 }
 
 /* Leaf of tree 't' for the dense row 'x'. */
@@ -1131,6 +1294,8 @@ am_rf_info(const struct am_rf *f, struct am_rf_info *info)
 
 	memset(info, 0, sizeof(*info));
 	info->ntrees = f->ntrees;
+	info->grown = f->grown;
+	info->seen = f->seen;
 	for (i = 0; i < f->ntrees; i++) {
 		info->nodes += f->t[i].nn;
 		for (j = 0; j < f->t[i].nn; j++)
@@ -1166,6 +1331,16 @@ am_rf_encode(const struct am_rf *f, struct am_buf *b)
 	am_buf_u64(b, f->nfeat);
 	am_buf_u32(b, (uint32_t)f->nclass);
 	am_buf_u32(b, (uint32_t)f->ntrees);
+	/* Version 2: what an update needs, the forest's own parameters. */
+	am_buf_u64(b, f->p.seed);
+	am_buf_u64(b, f->grown);
+	am_buf_f64(b, f->seen);
+	am_buf_u32(b, (uint32_t)f->p.max_depth);
+	am_buf_u32(b, (uint32_t)f->p.min_leaf);
+	am_buf_u32(b, (uint32_t)f->p.min_split);
+	am_buf_f64(b, f->p.max_feat);
+	am_buf_u32(b, (uint32_t)f->p.criterion);
+	am_buf_u32(b, (uint32_t)f->p.bootstrap);
 	for (i = 0; i < f->ntrees; i++) {
 		const struct tree *t = &f->t[i];
 		am_buf_u32(b, (uint32_t)t->nn);
@@ -1261,13 +1436,15 @@ struct am_rf *
 am_rf_decode(const void *data, size_t len, size_t nfeat, size_t nclass,
     struct am_err *err)
 {
+	struct am_rf_params dp = AM_RF_PARAMS_INIT;
 	struct am_rf *f;
 	struct am_rd r;
 	size_t i, nt;
 	uint64_t nf;
+	uint32_t version;
 
 	am_rd_init(&r, data, len);
-	if (am_rd_u32(&r) != VERSION) {
+	if ((version = am_rd_u32(&r)) != VERSION && version != 1) {
 		am_seterr(err, AM_EFORMAT, "'rf' section: unknown version");
 		return NULL;
 	}
@@ -1293,6 +1470,30 @@ am_rf_decode(const void *data, size_t len, size_t nfeat, size_t nclass,
 	f->nclass = nclass;
 	f->ntrees = nt;
 	f->oob_score = f->oob_auc = (double)NAN;
+	f->p = dp;
+	f->p.ntrees = (int)nt;
+	f->grown = nt;
+	if (version >= 2) {
+		f->p.seed = am_rd_u64(&r);
+		f->grown = (size_t)am_rd_u64(&r);
+		f->seen = am_rd_f64(&r);
+		f->p.max_depth = (int)am_rd_u32(&r);
+		f->p.min_leaf = (int)am_rd_u32(&r);
+		f->p.min_split = (int)am_rd_u32(&r);
+		f->p.max_feat = am_rd_f64(&r);
+		f->p.criterion = (int)am_rd_u32(&r);
+		f->p.bootstrap = (int)am_rd_u32(&r);
+		if (am_rd_error(&r) || f->grown < nt || !(f->seen >= 0) ||
+		    check_params(&f->p, nclass, NULL) != 0 ||
+		    f->p.criterion < 0 || f->p.criterion > AM_RF_MSE ||
+		    f->p.bootstrap < 0 || f->p.bootstrap > 1) {
+			am_seterr(err, AM_EFORMAT,
+			    "'rf' section: bad parameters");
+			goto fail;
+		}
+	} else if (nclass == 0) {
+		f->p.criterion = AM_RF_MSE;
+	}
 	for (i = 0; i < nt; i++)
 		if (decode_tree(f, i, &r, err) != 0)
 			goto fail;
@@ -1314,6 +1515,29 @@ rf_free(void *state)
 	am_rf_free(state);
 }
 
+/* The class costs of this run into '*cost' (NULL for a regressor). */
+static int
+rf_costs(struct am_model *m, const struct am_table *t,
+    const struct am_model_params *p, double **cost, struct am_err *err)
+{
+	size_t nc = t->schema.nclass;
+
+	*cost = NULL;
+	if (nc > 0) {
+		if ((*cost = malloc(nc * sizeof(**cost))) == NULL)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		if (am_model_class_costs(m, t, p, *cost, err) != 0) {
+			free(*cost);
+			*cost = NULL;
+			return err != NULL ? err->code : AM_EARG;
+		}
+	} else if (p->ncw > 0 || p->balanced) {
+		return am_seterr(err, AM_EARG,
+		    "rf: class weights need a categorical target");
+	}
+	return 0;
+}
+
 static int
 rf_fit(struct am_model *m, const struct am_table *t,
     const struct am_model_params *p, struct am_err *err)
@@ -1322,6 +1546,7 @@ rf_fit(struct am_model *m, const struct am_table *t,
 	size_t nc = t->schema.nclass;
 	double *cost = NULL;
 	struct am_rf *f;
+	int rc;
 
 	if (p->rf != NULL)
 		rp = *p->rf;
@@ -1329,22 +1554,59 @@ rf_fit(struct am_model *m, const struct am_table *t,
 	rp.threads = p->threads;
 	if (nc == 0 && p->rf == NULL)
 		rp.criterion = AM_RF_MSE;
-	if (nc > 0) {
-		if ((cost = malloc(nc * sizeof(*cost))) == NULL)
-			return am_seterr(err, AM_ENOMEM, "out of memory");
-		if (am_model_class_costs(m, t, p, cost, err) != 0) {
-			free(cost);
-			return err != NULL ? err->code : AM_EARG;
-		}
-	} else if (p->ncw > 0 || p->balanced) {
-		return am_seterr(err, AM_EARG,
-		    "rf: class weights need a categorical target");
-	}
+	if ((rc = rf_costs(m, t, p, &cost, err)) != 0)
+		return rc;
 	f = am_rf_fit(&t->x, t->schema.nfeat, t->y, t->w, nc, cost, &rp, err);
 	free(cost);
 	if (f == NULL)
 		return err != NULL && err->code != 0 ? err->code : AM_ENOMEM;
 	am_model_set_state(m, f);
+	return 0;
+}
+
+/*
+ * --update: grow trees on the new rows (p->rf: --trees, --max-trees,
+ * --permutation-importance; the rest is the forest's own).
+ */
+static int
+rf_update(struct am_model *m, const struct am_table *t,
+    const struct am_model_params *p, struct am_err *err)
+{
+	struct am_rf_params rp = AM_RF_PARAMS_INIT;
+	double *cost = NULL;
+	int rc;
+
+	if (p->rf != NULL)
+		rp = *p->rf;
+	else
+		rp.ntrees = 0;
+	rp.threads = p->threads;
+	if ((rc = rf_costs(m, t, p, &cost, err)) != 0)
+		return rc;
+	rc = am_rf_update(am_model_state(m), &t->x, t->y, t->w, cost, &rp, err);
+	free(cost);
+	return rc;
+}
+
+/* Merge: the union of the shards' trees (the weights are unused). */
+static int
+rf_merge(struct am_model *m, const struct am_model *const *src, const double *w,
+    size_t n, struct am_err *err)
+{
+	const struct am_rf **f;
+	struct am_rf *g;
+	size_t i;
+
+	(void)w;
+	if ((f = calloc(n, sizeof(*f))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		f[i] = am_model_state(src[i]);
+	g = am_rf_merge((const struct am_rf *const *)f, n, err);
+	free(f);
+	if (g == NULL)
+		return err != NULL && err->code != 0 ? err->code : AM_ENOMEM;
+	am_model_set_state(m, g);
 	return 0;
 }
 
@@ -1425,6 +1687,7 @@ rf_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 	rc |= am_art_setf(a, "metric.nodes", "%zu", in.nodes);
 	rc |= am_art_setf(a, "metric.leaves", "%zu", in.leaves);
 	rc |= am_art_setf(a, "metric.max_depth", "%d", in.max_depth);
+	rc |= am_art_setf(a, "metric.trees_grown", "%zu", in.grown);
 	if (f->rows > 0) {
 		/* Just fitted: the parameters and what the fit measured. */
 		const struct am_rf_params *p = &f->p;
@@ -1454,6 +1717,45 @@ rf_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 	return rc != 0 ? am_seterr(err, AM_ENOMEM, "out of memory") : 0;
 }
 
+/* Meta value 'key' of 'a' as a number, or 'def'. */
+static double
+meta_num(const struct am_art *a, const char *key, double def)
+{
+	const char *v = am_art_get(a, key);
+	char *end;
+	double d;
+
+	if (v == NULL)
+		return def;
+	d = strtod(v, &end);
+	return end != v && *end == '\0' && isfinite(d) ? d : def;
+}
+
+/*
+ * A version 1 section holds no parameters: take them from the meta data
+ * that rf_save() wrote beside it (hyper.*, the seed, the rows).
+ */
+static void
+v1_params(struct am_rf *f, const struct am_art *a)
+{
+	struct am_rf_params q = f->p;
+	const char *c = am_art_get(a, "hyper.criterion");
+	size_t k;
+
+	q.max_depth = (int)meta_num(a, "hyper.max_depth", q.max_depth);
+	q.min_leaf = (int)meta_num(a, "hyper.min_leaf", q.min_leaf);
+	q.min_split = (int)meta_num(a, "hyper.min_split", q.min_split);
+	q.max_feat = meta_num(a, "hyper.max_features", q.max_feat);
+	q.bootstrap = meta_num(a, "hyper.bootstrap", 1) != 0;
+	for (k = 0; c != NULL && k < 3; k++)
+		if (strcmp(c, crit_name[k]) == 0)
+			q.criterion = (int)k;
+	q.seed = (uint64_t)meta_num(a, "seed", 1);
+	if (check_params(&q, f->nclass, NULL) == 0)
+		f->p = q;
+	f->seen = meta_num(a, "lineage.input.rows", 0);
+}
+
 static int
 rf_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 {
@@ -1467,6 +1769,8 @@ rf_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 	    am_model_schema(m)->nclass, err);
 	if (f == NULL)
 		return err != NULL && err->code != 0 ? err->code : AM_EFORMAT;
+	if (len >= 4 && ((const unsigned char *)sec)[0] == 1)
+		v1_params(f, a);
 	am_model_set_state(m, f);
 	return 0;
 }
@@ -1483,4 +1787,6 @@ const struct am_model_ops am_rf_ops = {
 	.regressor = 1,
 	.explain = rf_explain,
 	.unit = "probability",
+	.update = rf_update,
+	.merge = rf_merge,
 };

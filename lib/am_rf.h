@@ -53,7 +53,12 @@
 #define AM_RF_LOG2 (-1.0)
 
 struct am_rf_params {
-	int ntrees;    /* trees, >= 1; default 100 */
+	/*
+	 * Trees to grow, >= 1; default 100.  0 asks for the default: 100
+	 * for am_rf_fit(), and for am_rf_update() as many trees as keep the
+	 * count proportional to the rows (see there).
+	 */
+	int ntrees;
 	int max_depth; /* 0: unlimited */
 	int min_leaf;  /* rows at least in a leaf, >= 1; default 1 */
 	int min_split; /* rows at least to split a node, >= 2; default 2 */
@@ -69,6 +74,8 @@ struct am_rf_params {
 	int permutation; /* also permutation importances (out of bag) */
 	uint64_t seed;
 	int threads; /* >= 1 */
+	/* am_rf_update(): keep at most this many trees, the newest; 0: all. */
+	int max_trees;
 	/* Called after each tree when not NULL, with trees done so far. */
 	void (*progress)(void *ctx, int done, int total);
 	void *ctx;
@@ -131,6 +138,39 @@ uint64_t am_rf_tree_seed(uint64_t seed, size_t i);
 void am_rf_explain(const struct am_rf *f, size_t nnz, const uint32_t *idx,
     const double *val, size_t k, double *contrib);
 
+/*
+ * Continue forest 'f' on new rows (am-train --update): grow 'p->ntrees'
+ * trees on 'x', 'y', 'w', 'cost' (as for am_rf_fit(); 'x' has f's
+ * features and classes) and append them to f's trees; then, when
+ * 'p->max_trees' > 0 and the forest has more, drop the oldest.  The
+ * structural parameters (depth, leaf and split sizes, features per
+ * split, criterion, bootstrap) and the seed are f's own: only
+ * 'p->ntrees', 'max_trees', 'oob', 'permutation', 'threads' and
+ * 'progress' are read.  The new trees continue f's tree numbering, so
+ * tree i of every fit and update of a forest draws from
+ * am_rf_tree_seed(seed, i) and the result is the same bytes for any
+ * thread count.  'p->ntrees' == 0 grows round(trees * new rows / rows
+ * seen so far) trees (at least 1), so that every row weighs about the
+ * same in the vote.  Out-of-bag scores and importances afterwards are
+ * those of the new trees on the new rows.  Returns 0, AM_EARG or
+ * AM_ENOMEM; on failure 'f' is unchanged.
+ */
+int am_rf_update(struct am_rf *f, const struct am_csr *x, const double *y,
+    const double *w, const double *cost, const struct am_rf_params *p,
+    struct am_err *err);
+
+/*
+ * A forest holding copies of all the trees of the 'n' >= 1 forests 'src',
+ * in order, which must share features and classes (AM_EMODEL otherwise):
+ * every tree votes with the same weight, so the merged prediction is the
+ * average of the shards' predictions weighted by their tree counts.  Its
+ * parameters and seed are src[0]'s; it keeps no out-of-bag data or
+ * importances.  Returns a forest to am_rf_free(), or NULL with 'err'
+ * set (AM_EMODEL, AM_EARG above 100000 trees, AM_ENOMEM).
+ */
+struct am_rf *am_rf_merge(const struct am_rf *const *src, size_t n,
+    struct am_err *err);
+
 /* Encode the forest into 'b' (errors show in am_buf_error()). */
 void am_rf_encode(const struct am_rf *f, struct am_buf *b);
 
@@ -145,6 +185,8 @@ struct am_rf *am_rf_decode(const void *data, size_t len, size_t nfeat,
 /* What the fit measured. */
 struct am_rf_info {
 	size_t ntrees, nodes, leaves; /* over all trees */
+	size_t grown;                 /* trees ever grown (retired too) */
+	double seen;                  /* rows of every fit and update */
 	int max_depth;                /* deepest leaf */
 	double oob_score;             /* accuracy, or R^2; NAN if none */
 	double oob_auc;               /* binary forests; NAN otherwise */

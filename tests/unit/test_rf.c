@@ -7,7 +7,10 @@
  * direct computation (bootstrap replayed from the documented seeds, one
  * tree at a time), K-class probabilities sum to 1, byte-identical
  * forests for any thread count, encode/decode round trip and damaged
- * payloads refused, path contributions that sum to the prediction.
+ * payloads refused, path contributions that sum to the prediction;
+ * updates (the old trees kept, the new ones numbered on, --max-trees,
+ * the same bytes for any thread count), merges (the union of the trees)
+ * and version 1 sections (no parameters block) still read.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -339,9 +342,9 @@ test_threads_roundtrip(void)
 	CHECK(am_rf_decode(b1.data, b1.len, 7, 3, &err) == NULL);
 	CHECK(am_rf_decode(b1.data, b1.len, 6, 2, &err) == NULL);
 	/* first node of tree 1: version 4, nfeat 8, nclass 4, ntrees 4,
-	 * nn 4, depth 4, then feat 4 and left 4 */
-	b1.data[4 + 8 + 4 + 4 + 4 + 4 + 4] = 0;
-	b1.data[4 + 8 + 4 + 4 + 4 + 4 + 5] = 0;
+	 * parameters 52, nn 4, depth 4, then feat 4 and left 4 */
+	b1.data[4 + 8 + 4 + 4 + 52 + 4 + 4 + 4] = 0;
+	b1.data[4 + 8 + 4 + 4 + 52 + 4 + 4 + 5] = 0;
 	CHECK(am_rf_decode(b1.data, b1.len, 6, 3, &err) == NULL);
 	CHECK(err.code == AM_EFORMAT);
 	am_buf_release(&b1);
@@ -398,7 +401,7 @@ test_bad_params(void)
 	struct data d;
 
 	make_data(&d, 10, 2, 2, 1);
-	p.ntrees = 0;
+	p.ntrees = -1;
 	CHECK(am_rf_fit(&d.x, 2, d.y, NULL, 2, NULL, &p, &err) == NULL);
 	CHECK(err.code == AM_EARG);
 	p.ntrees = 1;
@@ -406,6 +409,107 @@ test_bad_params(void)
 	CHECK(am_rf_fit(&d.x, 2, d.y, NULL, 2, NULL, &p, &err) == NULL);
 	CHECK(err.code == AM_EARG);
 	free_data(&d);
+}
+
+/* Tree 'i' of 'f' and tree 'j' of 'g' predict alike on every row. */
+static int
+same_tree(const struct am_rf *f, size_t i, const struct am_rf *g, size_t j,
+    const struct data *d)
+{
+	size_t r;
+	double a[3], b[3];
+
+	for (r = 0; r < d->n; r++) {
+		size_t x0 = d->x.ptr[r], nnz = d->x.ptr[r + 1] - x0;
+		memset(a, 0, sizeof(a));
+		memset(b, 0, sizeof(b));
+		am_rf_predict_tree(f, i, nnz, d->x.idx + x0, d->x.val + x0, a);
+		am_rf_predict_tree(g, j, nnz, d->x.idx + x0, d->x.val + x0, b);
+		if (memcmp(a, b, sizeof(a)) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+test_update_merge(void)
+{
+	struct am_rf_params p = AM_RF_PARAMS_INIT, u = AM_RF_PARAMS_INIT;
+	struct am_buf b1 = AM_BUF_INIT, b2 = AM_BUF_INIT;
+	struct am_err err = { 0 };
+	struct am_rf_info in;
+	struct data d, e;
+	struct am_rf *f, *g, *h, *all, *m;
+	const struct am_rf *src[2];
+	size_t i;
+
+	make_data(&d, 150, 4, 2, 31);
+	make_data(&e, 50, 4, 2, 32);
+	p.ntrees = 8;
+	p.seed = 5;
+	f = am_rf_fit(&d.x, 4, d.y, NULL, 2, NULL, &p, &err);
+	g = am_rf_fit(&d.x, 4, d.y, NULL, 2, NULL, &p, &err);
+	p.ntrees = 11;
+	all = am_rf_fit(&e.x, 4, e.y, NULL, 2, NULL, &p, &err);
+	CHECK(f != NULL && g != NULL && all != NULL);
+	if (f == NULL || g == NULL || all == NULL)
+		goto out;
+	/* default count: 8 trees * 50 / 150 rows = 3 (rounded) */
+	u.ntrees = 0;
+	u.threads = 1;
+	CHECK(am_rf_update(f, &e.x, e.y, NULL, NULL, &u, &err) == 0);
+	am_rf_info(f, &in);
+	CHECK(in.ntrees == 11 && in.grown == 11);
+	CHECK_NEAR(in.seen, 200, 0);
+	/* the old trees first, then trees 8..10 of a forest with that seed
+	 * grown on the new rows */
+	for (i = 0; i < 8; i++)
+		CHECK(same_tree(f, i, g, i, &d));
+	for (i = 8; i < 11; i++)
+		CHECK(same_tree(f, i, all, i, &e));
+	/* the same bytes with 3 threads; --max-trees drops the oldest */
+	u.threads = 3;
+	u.max_trees = 5;
+	CHECK(am_rf_update(g, &e.x, e.y, NULL, NULL, &u, &err) == 0);
+	am_rf_info(g, &in);
+	CHECK(in.ntrees == 5 && in.grown == 11);
+	for (i = 0; i < 5; i++)
+		CHECK(same_tree(g, i, f, i + 6, &d));
+	/* merge: the union, in order */
+	src[0] = f;
+	src[1] = g;
+	m = am_rf_merge(src, 2, &err);
+	CHECK(m != NULL);
+	if (m != NULL) {
+		am_rf_info(m, &in);
+		CHECK(in.ntrees == 16);
+		CHECK(same_tree(m, 0, f, 0, &d) && same_tree(m, 10, f, 10, &d));
+		CHECK(same_tree(m, 11, g, 0, &d) && same_tree(m, 15, g, 4, &d));
+	}
+	am_rf_free(m);
+	/* version 1: no parameters block, the same trees */
+	am_rf_encode(f, &b1);
+	CHECK(!am_buf_error(&b1) && b1.len > 72);
+	am_buf_u32(&b2, 1);
+	am_buf_put(&b2, b1.data + 4, 16);
+	am_buf_put(&b2, b1.data + 72, b1.len - 72);
+	h = am_rf_decode(b2.data, b2.len, 4, 2, &err);
+	CHECK(h != NULL);
+	for (i = 0; h != NULL && i < 11; i++)
+		CHECK(same_tree(h, i, f, i, &d));
+	am_rf_free(h);
+	/* a damaged parameters block */
+	b1.data[4 + 8 + 4 + 4 + 24 + 4] = 0; /* min_leaf 0 */
+	CHECK(am_rf_decode(b1.data, b1.len, 4, 2, &err) == NULL);
+	CHECK(err.code == AM_EFORMAT);
+out:
+	am_buf_release(&b1);
+	am_buf_release(&b2);
+	am_rf_free(f);
+	am_rf_free(g);
+	am_rf_free(all);
+	free_data(&d);
+	free_data(&e);
 }
 
 int
@@ -419,5 +523,6 @@ main(void)
 	test_threads_roundtrip();
 	test_explain();
 	test_bad_params();
+	test_update_merge();
 	return unit_failures;
 }
