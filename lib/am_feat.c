@@ -32,6 +32,7 @@
 #include "am_mat.h"
 #include "am_rand.h"
 #include "am_select.h"
+#include "am_strtab.h"
 
 #include "am_banned.h"
 
@@ -42,74 +43,6 @@
 
 enum { K_NUM, K_CAT, K_DATE };
 enum { PRE_NONE, PRE_LOG1P, PRE_SQRT };
-
-/* A name -> index table over an array of names owned elsewhere. */
-struct tab {
-	uint32_t *slot; /* index + 1, 0 = empty */
-	size_t cap;     /* power of two, or 0 */
-};
-
-static uint64_t
-hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-	return h;
-}
-
-static long
-tab_find(const struct tab *t, char *const *names, const char *s, size_t n)
-{
-	size_t i;
-
-	if (t->cap == 0)
-		return -1;
-	for (i = (size_t)hash(s, n) & (t->cap - 1); t->slot[i] != 0;
-	     i = (i + 1) & (t->cap - 1)) {
-		const char *c = names[t->slot[i] - 1];
-		if (strncmp(c, s, n) == 0 && c[n] == '\0')
-			return (long)t->slot[i] - 1;
-	}
-	return -1;
-}
-
-static void
-tab_put(struct tab *t, char *const *names, size_t k)
-{
-	size_t i;
-
-	for (i = (size_t)hash(names[k], strlen(names[k])) & (t->cap - 1);
-	     t->slot[i] != 0; i = (i + 1) & (t->cap - 1))
-		;
-	t->slot[i] = (uint32_t)k + 1;
-}
-
-/* Index names[0 .. count) (the last one new); load kept under 1/2. */
-static int
-tab_add(struct tab *t, char *const *names, size_t count)
-{
-	uint32_t *ns;
-	size_t k, cap;
-
-	if (2 * count > t->cap) {
-		cap = t->cap ? 2 * t->cap : 16;
-		while (2 * count > cap)
-			cap *= 2;
-		if ((ns = calloc(cap, sizeof(*ns))) == NULL)
-			return AM_ENOMEM;
-		free(t->slot);
-		t->slot = ns;
-		t->cap = cap;
-		for (k = 0; k < count; k++)
-			tab_put(t, names, k);
-		return 0;
-	}
-	tab_put(t, names, count - 1);
-	return 0;
-}
 
 static void
 free_strv(char **v, size_t n)
@@ -178,11 +111,11 @@ struct col {
 	int enc;     /* AM_FEAT_ONEHOT ... AM_FEAT_HASH */
 	size_t nlev; /* kept levels, strcmp order */
 	char **lev;
-	int other;      /* a last "col=_other_" feature (or ordinal code) */
-	struct tab tab; /* level -> index */
-	double *lval;   /* freq, target: value per level */
-	double dval;    /* freq, target: missing or unseen level */
-	uint64_t hseed; /* hash: seed from the name */
+	int other; /* a last "col=_other_" feature (or ordinal code) */
+	struct am_strindex tab; /* level -> index */
+	double *lval;           /* freq, target: value per level */
+	double dval;            /* freq, target: missing or unseen level */
+	uint64_t hseed;         /* hash: seed from the name */
 	/* date */
 	unsigned parts;
 	long ref;
@@ -211,7 +144,7 @@ struct am_feat {
 	long tin;
 	size_t nclass;
 	char **classes;
-	struct tab ctab;
+	struct am_strindex ctab;
 	size_t ncol;
 	struct col *col;
 	struct am_fs_schema out; /* with the target */
@@ -273,7 +206,7 @@ col_release(struct col *c)
 	free(c->name);
 	free(c->edges);
 	free_strv(c->lev, c->nlev);
-	free(c->tab.slot);
+	am_strindex_release(&c->tab);
 	free(c->lval);
 	free(c->vals);
 	free(c->cnt);
@@ -295,7 +228,7 @@ am_feat_free(struct am_feat *f)
 	free(f->idin);
 	free(f->target);
 	free_strv(f->classes, f->nclass);
-	free(f->ctab.slot);
+	am_strindex_release(&f->ctab);
 	am_fs_schema_release(&f->out);
 	free(f->drop);
 	free_strv(f->bname, f->nbase);
@@ -1090,7 +1023,8 @@ base_features(struct am_feat *f, const char *name, unsigned long line,
 				    1);
 				break;
 			}
-			k = tab_find(&c->tab, c->lev, cl[i].s, cl[i].len);
+			k = am_strindex_find(&c->tab, c->lev, cl[i].s,
+			    cl[i].len);
 			if (k < 0) {
 				if (f->fitting && c->enc == AM_FEAT_TARGET)
 					k = -1; /* cannot happen */
@@ -1242,7 +1176,7 @@ transform(struct am_feat *f, int has_target, struct am_fs_row *row,
 				    "%s:%lu: target '%s': '%.40s' is not a "
 				    "number",
 				    name, line, f->target, cl->s);
-		} else if ((k = tab_find(&f->ctab, f->classes, cl->s,
+		} else if ((k = am_strindex_find(&f->ctab, f->classes, cl->s,
 		                cl->len)) >= 0)
 			row->target = (double)k;
 		else
@@ -1618,11 +1552,11 @@ apply_rules(struct am_feat *f, const struct am_feat_opts *o, struct am_err *err)
 /* Count level 's' of column 'c' (or class of the target). */
 static int
 count_level(char ***names, size_t *n, size_t *cap, unsigned long long **cnt,
-    struct tab *t, const struct cell *cl)
+    struct am_strindex *t, const struct cell *cl)
 {
 	char **nn;
 	unsigned long long *nc;
-	long k = tab_find(t, *names, cl->s, cl->len);
+	long k = am_strindex_find(t, *names, cl->s, cl->len);
 
 	if (k >= 0) {
 		if (cnt != NULL)
@@ -1646,7 +1580,7 @@ count_level(char ***names, size_t *n, size_t *cap, unsigned long long **cnt,
 	if (cnt != NULL)
 		(*cnt)[*n] = 1;
 	(*n)++;
-	return tab_add(t, *names, *n);
+	return am_strindex_add(t, *names, *n);
 }
 
 static int
@@ -1657,15 +1591,14 @@ cmp_str(const void *a, const void *b)
 
 /* Sort 'names' by strcmp and rebuild the table over them. */
 static int
-sort_names(char **names, size_t n, struct tab *t)
+sort_names(char **names, size_t n, struct am_strindex *t)
 {
 	size_t k;
 
 	qsort(names, n, sizeof(*names), cmp_str);
-	if (t->cap > 0)
-		memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	am_strindex_clear(t);
 	for (k = 0; k < n; k++)
-		if (tab_add(t, names, k + 1) != 0)
+		if (am_strindex_add(t, names, k + 1) != 0)
 			return AM_ENOMEM;
 	return 0;
 }
@@ -1739,10 +1672,9 @@ finish_levels(struct col *c, unsigned long min, unsigned long max,
 	free(l);
 	free(c->cnt);
 	c->cnt = NULL;
-	if (c->tab.cap > 0)
-		memset(c->tab.slot, 0, c->tab.cap * sizeof(*c->tab.slot));
+	am_strindex_clear(&c->tab);
 	for (k = 0; k < kept; k++)
-		if (tab_add(&c->tab, c->lev, k + 1) != 0)
+		if (am_strindex_add(&c->tab, c->lev, k + 1) != 0)
 			return AM_ENOMEM;
 	return 0;
 }
@@ -1949,8 +1881,8 @@ fit_target(struct am_feat *f, struct am_err *err)
 		if (f->tkind == 1)
 			(void)am_parse_number(tc->s, tc->len, &t);
 		else
-			t = (double)tab_find(&f->ctab, f->classes, tc->s,
-			    tc->len);
+			t = (double)am_strindex_find(&f->ctab, f->classes,
+			    tc->s, tc->len);
 		j = f->fold[r];
 		f->fsum[j] += t;
 		f->fcnt[j] += 1;
@@ -1958,7 +1890,8 @@ fit_target(struct am_feat *f, struct am_err *err)
 			struct col *c = &f->col[i];
 			const struct cell *cl = &f->cells[f->nid + 1 + i];
 			if (c->tsum == NULL || cl->missing ||
-			    (k = tab_find(&c->tab, c->lev, cl->s, cl->len)) < 0)
+			    (k = am_strindex_find(&c->tab, c->lev, cl->s,
+			         cl->len)) < 0)
 				continue;
 			c->tsum[(size_t)k * f->folds + j] += t;
 			c->tcnt[(size_t)k * f->folds + j] += 1;
@@ -2148,8 +2081,8 @@ fit_select(struct am_feat *f, const struct am_feat_opts *o, struct am_err *err)
 		if (f->tkind == 1)
 			(void)am_parse_number(tc->s, tc->len, &t);
 		else
-			t = (double)tab_find(&f->ctab, f->classes, tc->s,
-			    tc->len);
+			t = (double)am_strindex_find(&f->ctab, f->classes,
+			    tc->s, tc->len);
 		ok[r] = 1;
 		y[n] = (int)t;
 		yd[n++] = t;
@@ -2780,7 +2713,7 @@ rd_levels(struct am_rd *rd, struct col *c)
 	for (k = 0; k < c->nlev; k++) {
 		if (k > 0 && strcmp(c->lev[k - 1], c->lev[k]) >= 0)
 			return AM_EFORMAT;
-		if (tab_add(&c->tab, c->lev, k + 1) != 0)
+		if (am_strindex_add(&c->tab, c->lev, k + 1) != 0)
 			return AM_ENOMEM;
 	}
 	return 0;
@@ -2891,7 +2824,7 @@ decode(struct am_feat *f, const void *data, size_t len, struct am_err *err)
 			if (i > 0 &&
 			    strcmp(f->classes[i - 1], f->classes[i]) >= 0)
 				return AM_EFORMAT;
-			if (tab_add(&f->ctab, f->classes, i + 1) != 0)
+			if (am_strindex_add(&f->ctab, f->classes, i + 1) != 0)
 				return AM_ENOMEM;
 		}
 	}

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "am_fs.h"
+#include "am_strtab.h"
 
 #include "am_banned.h"
 
@@ -175,73 +176,6 @@ bytes_str(struct bytes *b, const char *s)
 	bytes_u32(b, (uint32_t)n);
 	if (n > 0 && (p = bytes_grow(b, n)) != NULL)
 		memcpy(p, s, n);
-}
-
-/*
- * A small open-addressing table from names to their index in an array of
- * strings owned elsewhere ('names'); used for target classes.
- */
-struct strtab {
-	uint32_t *slot; /* index + 1, 0 = empty */
-	size_t cap;     /* power of two */
-};
-
-static uint64_t
-strhash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-	return h;
-}
-
-static long
-strtab_find(const struct strtab *t, char *const *names, const char *s, size_t n)
-{
-	size_t i;
-
-	if (t->cap == 0)
-		return -1;
-	for (i = (size_t)strhash(s, n) & (t->cap - 1); t->slot[i] != 0;
-	     i = (i + 1) & (t->cap - 1)) {
-		const char *c = names[t->slot[i] - 1];
-		if (strncmp(c, s, n) == 0 && c[n] == '\0')
-			return (long)t->slot[i] - 1;
-	}
-	return -1;
-}
-
-/* Add names[k] (k = count - 1); grows to keep the load under 1/2. */
-static int
-strtab_add(struct strtab *t, char *const *names, size_t count)
-{
-	size_t i, k, cap;
-	uint32_t *ns;
-
-	if (2 * count > t->cap) {
-		cap = t->cap ? 2 * t->cap : 64;
-		if ((ns = calloc(cap, sizeof(*ns))) == NULL)
-			return AM_ENOMEM;
-		free(t->slot);
-		t->slot = ns;
-		t->cap = cap;
-		for (k = 0; k < count; k++) {
-			for (i = (size_t)strhash(names[k], strlen(names[k])) &
-			         (cap - 1);
-			     ns[i] != 0; i = (i + 1) & (cap - 1))
-				;
-			ns[i] = (uint32_t)k + 1;
-		}
-		return 0;
-	}
-	k = count - 1;
-	for (i = (size_t)strhash(names[k], strlen(names[k])) & (t->cap - 1);
-	     t->slot[i] != 0; i = (i + 1) & (t->cap - 1))
-		;
-	t->slot[i] = (uint32_t)k + 1;
-	return 0;
 }
 
 int
@@ -395,7 +329,7 @@ struct am_fs_reader {
 	long *idcol;
 	size_t *fcol;
 	int tkind; /* 0 undecided, 1 numeric, 2 categorical */
-	struct strtab classes;
+	struct am_strindex classes;
 
 	/* LIBSVM */
 	struct bytes lbuf;
@@ -1024,7 +958,7 @@ csv_class(struct am_fs_reader *r, size_t i, double *out, struct am_err *err)
 		return am_seterr(err, AM_EFORMAT,
 		    "%s:%lu: target '%s': NUL byte in a class label", r->name,
 		    am_csv_line(r->csv), s->target);
-	if ((k = strtab_find(&r->classes, s->classes, f, len)) >= 0) {
+	if ((k = am_strindex_find(&r->classes, s->classes, f, len)) >= 0) {
 		*out = (double)k;
 		return 0;
 	}
@@ -1041,7 +975,7 @@ csv_class(struct am_fs_reader *r, size_t i, double *out, struct am_err *err)
 	memcpy(nc[s->nclass], f, len);
 	nc[s->nclass][len] = '\0';
 	s->nclass++;
-	if (strtab_add(&r->classes, s->classes, s->nclass) != 0)
+	if (am_strindex_add(&r->classes, s->classes, s->nclass) != 0)
 		return am_seterr(err, AM_ENOMEM, "out of memory");
 	*out = (double)(s->nclass - 1);
 	return 0;
@@ -1357,7 +1291,7 @@ am_fs_close(struct am_fs_reader *r)
 	free(r->blk.p);
 	free(r->idcol);
 	free(r->fcol);
-	free(r->classes.slot);
+	am_strindex_release(&r->classes);
 	free(r->lbuf.p);
 	free(r);
 }

@@ -145,3 +145,69 @@ am_strtab_get(const struct am_strtab *t, uint32_t id)
 {
 	return t->str[id];
 }
+
+static void
+index_put(struct am_strindex *x, char *const *names, size_t k)
+{
+	size_t i = (size_t)am_hash64(names[k], strlen(names[k]), 0);
+
+	for (i &= x->cap - 1; x->slot[i] != 0; i = (i + 1) & (x->cap - 1))
+		;
+	x->slot[i] = (uint32_t)k + 1;
+}
+
+long
+am_strindex_find(const struct am_strindex *x, char *const *names, const char *s,
+    size_t len)
+{
+	size_t i;
+
+	if (x->cap == 0)
+		return -1;
+	for (i = (size_t)am_hash64(s, len, 0) & (x->cap - 1); x->slot[i] != 0;
+	     i = (i + 1) & (x->cap - 1)) {
+		const char *c = names[x->slot[i] - 1];
+		if (strncmp(c, s, len) == 0 && c[len] == '\0')
+			return (long)x->slot[i] - 1;
+	}
+	return -1;
+}
+
+int
+am_strindex_add(struct am_strindex *x, char *const *names, size_t count)
+{
+	uint32_t *ns;
+	size_t k, cap;
+
+	if (count == 0 || count > UINT32_MAX - 1)
+		return count == 0 ? 0 : AM_ENOMEM;
+	if (2 * count > x->cap) {
+		for (cap = x->cap ? 2 * x->cap : 16; 2 * count > cap; cap *= 2)
+			;
+		if ((ns = calloc(cap, sizeof(*ns))) == NULL)
+			return AM_ENOMEM;
+		free(x->slot);
+		x->slot = ns;
+		x->cap = cap;
+		for (k = 0; k < count; k++)
+			index_put(x, names, k);
+		return 0;
+	}
+	index_put(x, names, count - 1);
+	return 0;
+}
+
+void
+am_strindex_clear(struct am_strindex *x)
+{
+	if (x->cap > 0)
+		memset(x->slot, 0, x->cap * sizeof(*x->slot));
+}
+
+void
+am_strindex_release(struct am_strindex *x)
+{
+	free(x->slot);
+	x->slot = NULL;
+	x->cap = 0;
+}

@@ -38,4 +38,29 @@ long am_strtab_find(const struct am_strtab *t, const char *s);
 size_t am_strtab_size(const struct am_strtab *t);
 const char *am_strtab_get(const struct am_strtab *t, uint32_t id);
 
+/*
+ * A name index: the position of each string in an array the caller owns
+ * and fills ('names', passed to every call), for arrays that must keep
+ * their own order or memory (schema classes, sorted category levels).
+ * Open addressing over am_hash64, at most half full.  A struct
+ * am_strindex starts zeroed; am_strindex_release() frees it.
+ */
+struct am_strindex {
+	uint32_t *slot; /* position + 1, 0 = empty */
+	size_t cap;     /* a power of two, or 0 */
+};
+
+/* The position of the 'len' bytes at 's' in 'names', or -1. */
+long am_strindex_find(const struct am_strindex *x, char *const *names,
+    const char *s, size_t len);
+/*
+ * Index names[count - 1], the entry just appended (an equal earlier
+ * entry keeps answering find).  Growing re-indexes names[0 .. count).
+ * Returns 0 or AM_ENOMEM.
+ */
+int am_strindex_add(struct am_strindex *x, char *const *names, size_t count);
+/* Forget every position, keeping the memory (to re-index a sorted array). */
+void am_strindex_clear(struct am_strindex *x);
+void am_strindex_release(struct am_strindex *x);
+
 #endif

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "am_rank.h"
-#include "am_strtab.h"
 #include "unit.h"
 
 #define TOL 1e-14
@@ -73,37 +72,10 @@ test_repeats(void)
 	am_rank_free(d);
 }
 
-static void
-test_strtab(void)
-{
-	struct am_err err = { 0 };
-	struct am_strtab *t = am_strtab_new(&err);
-	char buf[16];
-	uint32_t id, i;
-
-	CHECK(t != NULL);
-	if (t == NULL)
-		return;
-	for (i = 0; i < 1000; i++) {
-		(void)snprintf(buf, sizeof buf, "s%u", i % 500);
-		CHECK(am_strtab_intern(t, buf, strlen(buf), &id, &err) == 0);
-		CHECK(id == i % 500);
-	}
-	CHECK(am_strtab_size(t) == 500);
-	CHECK(strcmp(am_strtab_get(t, 7), "s7") == 0);
-	CHECK(am_strtab_find(t, "s499") == 499);
-	CHECK(am_strtab_find(t, "s500") == -1);
-	/* not NUL-terminated input: only 'len' bytes count */
-	CHECK(am_strtab_intern(t, "s12xyz", 3, &id, &err) == 0 && id == 12);
-	am_strtab_free(t);
-	am_strtab_free(NULL);
-}
-
 int
 main(void)
 {
 	test_fixture();
 	test_repeats();
-	test_strtab();
 	return unit_failures;
 }
