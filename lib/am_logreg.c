@@ -42,6 +42,9 @@ struct prob {
 	const double *y, *cost;
 	double bias;
 	int intercept;
+	int sqhinge;           /* squared hinge loss instead of logistic */
+	int pfull;             /* ph is nw x nw, else its diagonal */
+	const double *ph, *pb; /* the prior 1/2 w'Pw - b'w, or NULL */
 	/*
 	 * Chunks: rows [cbeg[k], cbeg[k+1]) sum into buf + 2 k nw (two
 	 * vectors: gradient and diagonal, or H v) and part[k].
@@ -124,7 +127,12 @@ run_chunk(struct prob *p, size_t k)
 			double c = p->cost[i], yi = p->y[i], t = yi * z;
 			double ex, s, loss, u, di;
 
-			if (t >= 0) {
+			if (p->sqhinge) {
+				double mg = 1 - t > 0 ? 1 - t : 0;
+				loss = mg * mg;
+				u = -2 * c * mg * yi;
+				di = mg > 0 ? 2 * c : 0;
+			} else if (t >= 0) {
 				ex = exp(-t);
 				loss = log1p(ex);
 				s = 1.0 / (1.0 + ex);
@@ -133,9 +141,11 @@ run_chunk(struct prob *p, size_t k)
 				loss = -t + log1p(ex);
 				s = ex / (1.0 + ex);
 			}
+			if (!p->sqhinge) {
+				di = c * s * (1.0 - s);
+				u = c * (s - 1.0) * yi;
+			}
 			f += c * loss;
-			di = c * s * (1.0 - s);
-			u = c * (s - 1.0) * yi;
 			p->dout[i] = di;
 			for (kk = b; kk < e; kk++) {
 				if (clip && idx[kk] >= nfeat)
@@ -207,6 +217,46 @@ reduce(const struct prob *p, double *a, double *b)
 }
 
 /*
+ * P v into 'out' (added to it) for the prior's P, full or diagonal.
+ */
+static void
+prior_hv(size_t n, int full, const double *ph, const double *v, double *out)
+{
+	size_t j, k;
+
+	for (j = 0; j < n; j++) {
+		double s = 0;
+		if (!full) {
+			out[j] += ph[j] * v[j];
+			continue;
+		}
+		for (k = 0; k < n; k++)
+			s += ph[j * n + k] * v[k];
+		out[j] += s;
+	}
+}
+
+/* The prior term 1/2 w'Pw - b'w; its gradient P w - b added to 'g'. */
+static double
+prior(const struct prob *p, const double *w, double *g)
+{
+	size_t j, k, n = p->nw;
+	double f = 0;
+
+	for (j = 0; j < n; j++) {
+		double pw = 0;
+		if (p->pfull)
+			for (k = 0; k < n; k++)
+				pw += p->ph[j * n + k] * w[k];
+		else
+			pw = p->ph[j] * w[j];
+		f += w[j] * (0.5 * pw - p->pb[j]);
+		g[j] += pw - p->pb[j];
+	}
+	return f;
+}
+
+/*
  * f(w); the gradient into 'g', D_ii into 'd', and the preconditioner
  * (1 - a) + a diag(H) into 'm' (each unless NULL: then a scratch is used).
  */
@@ -223,6 +273,14 @@ fungrad(struct prob *p, const double *w, double *g, double *d, double *m)
 	reduce(p, g, m);
 	for (k = 0; k < p->nchunk; k++)
 		f += p->part[k];
+	if (p->ph != NULL) {
+		f += prior(p, w, g);
+		for (j = 0; m != NULL && j < p->nw; j++)
+			m[j] = (1 - ALPHA_PCG) +
+			    ALPHA_PCG *
+			        (m[j] + p->ph[p->pfull ? j * p->nw + j : j]);
+		return f;
+	}
 	for (j = 0; j < p->nw; j++) {
 		double r = regw(p, j);
 		f += 0.5 * r * w[j] * w[j];
@@ -244,6 +302,10 @@ hv(struct prob *p, const double *d, const double *v, double *out)
 	p->din = d;
 	run(p);
 	reduce(p, out, NULL);
+	if (p->ph != NULL) {
+		prior_hv(p->nw, p->pfull, p->ph, v, out);
+		return;
+	}
 	for (j = 0; j < p->nw; j++)
 		out[j] += regw(p, j) * v[j];
 }
@@ -369,6 +431,10 @@ setup(struct prob *p, const struct am_csr *x, size_t nfeat, const double *y,
 	p->cost = cost;
 	p->bias = par->bias > 0 ? par->bias : 0;
 	p->intercept = par->intercept && p->bias > 0;
+	p->sqhinge = par->sqhinge;
+	p->pfull = par->prior_full;
+	p->ph = par->prior_h;
+	p->pb = par->prior_b;
 	/* Keep the per-chunk buffer work small next to the data pass. */
 	nc = (x->nnz + p->n) / (8 * (p->nw + 1));
 	if (nc > MAX_CHUNKS)
@@ -562,6 +628,233 @@ out:
 }
 
 /*
+ * The Laplace summaries (struct am_logreg_quad): one pass over the rows
+ * at the final weights.  A full block costs sum_i nnz_i^2 per row, the
+ * cost of forming X'DX; blocks are small (AM_LOGREG_QUAD_FULL).
+ */
+int
+am_logreg_quad_init(struct am_logreg_quad *q, size_t nb, size_t bs, int full)
+{
+	size_t nh;
+
+	memset(q, 0, sizeof(*q));
+	q->nb = nb;
+	q->bs = bs;
+	q->full = full && bs <= AM_LOGREG_QUAD_FULL;
+	nh = q->full ? nb * bs * bs : nb * bs;
+	q->g = calloc(nb * bs + 1, sizeof(double));
+	q->h = calloc(nh + 1, sizeof(double));
+	if (q->g == NULL || q->h == NULL) {
+		am_logreg_quad_release(q);
+		return AM_ENOMEM;
+	}
+	return 0;
+}
+
+void
+am_logreg_quad_release(struct am_logreg_quad *q)
+{
+	free(q->g);
+	free(q->h);
+	q->g = q->h = NULL;
+}
+
+/* Entry (j, k) of block 'blk': only the diagonal when not full. */
+static double *
+quad_h(const struct am_logreg_quad *q, size_t blk)
+{
+	return q->h + blk * (q->full ? q->bs * q->bs : q->bs);
+}
+
+/* H += d u u' for the sparse vector u = (idx, val) plus 'bias' at nfeat. */
+static void
+quad_rank1(const struct am_logreg_quad *q, double *h, size_t off, double d,
+    const uint32_t *idx, const double *val, size_t nnz, size_t nfeat,
+    double bias)
+{
+	size_t a, b, n = q->bs;
+
+	for (a = 0; a <= nnz; a++) {
+		size_t ja = a < nnz ? idx[a] : nfeat;
+		double va = a < nnz ? val[a] : bias;
+		if ((a < nnz && ja >= nfeat) || (a == nnz && !(bias > 0)))
+			continue;
+		ja += off;
+		if (!q->full) {
+			h[ja] += d * va * va;
+			continue;
+		}
+		for (b = 0; b <= nnz; b++) {
+			size_t jb = b < nnz ? idx[b] : nfeat;
+			double vb = b < nnz ? val[b] : bias;
+			if ((b < nnz && jb >= nfeat) ||
+			    (b == nnz && !(bias > 0)))
+				continue;
+			h[ja * n + jb + off] += d * va * vb;
+		}
+	}
+}
+
+void
+am_logreg_quad_add(struct am_logreg_quad *q, size_t blk, const struct am_csr *x,
+    size_t nfeat, double bias, const double *y, const double *cost, int loss,
+    size_t nvec, const double *w)
+{
+	size_t nw = nfeat + (bias > 0), i, k, v, nv;
+	double *g = q->g + blk * q->bs, *h = quad_h(q, blk), zs[64], *z = zs;
+
+	nv = loss == AM_LOSS_SOFTMAX ? nvec : 1;
+	if (nv > 64 && (z = malloc(nv * sizeof(*z))) == NULL)
+		return;
+	for (i = 0; i < x->rows; i++) {
+		const uint32_t *idx = x->idx + x->ptr[i];
+		const double *val = x->val + x->ptr[i];
+		size_t nnz = x->ptr[i + 1] - x->ptr[i];
+		double c = cost[i], mx = 0, sum = 0;
+
+		if (!(c > 0) || (loss == AM_LOSS_SQHINGE && y[i] == 0))
+			continue;
+		for (v = 0; v < nv; v++) {
+			z[v] = am_logreg_margin(w + v * nw, nfeat, bias, nnz,
+			    idx, val);
+			if (v == 0 || z[v] > mx)
+				mx = z[v];
+		}
+		for (v = 0; v < nv; v++) {
+			double u, d;
+			if (loss == AM_LOSS_SOFTMAX) {
+				double pv;
+				if (v == 0)
+					for (sum = 0, k = 0; k < nv; k++)
+						sum += exp(z[k] - mx);
+				pv = exp(z[v] - mx) / sum;
+				u = c * (pv - (v == (size_t)y[i] ? 1 : 0));
+				d = c * pv * (1 - pv);
+			} else if (loss == AM_LOSS_SQHINGE) {
+				double mg = 1 - y[i] * z[0];
+				if (!(mg > 0))
+					continue;
+				u = -2 * c * mg * y[i];
+				d = 2 * c;
+			} else {
+				double s = am_sigmoid(y[i] * z[0]);
+				u = c * (s - 1) * y[i];
+				d = c * s * (1 - s);
+			}
+			for (k = 0; k < nnz; k++)
+				if (idx[k] < nfeat)
+					g[v * nw + idx[k]] += u * val[k];
+			if (bias > 0)
+				g[v * nw + nfeat] += u * bias;
+			quad_rank1(q, h, v * nw, d, idx, val, nnz, nfeat, bias);
+		}
+	}
+	if (z != zs)
+		free(z);
+}
+
+void
+am_logreg_quad_move(struct am_logreg_quad *q, size_t blk, double a,
+    const double *w0, const double *w1)
+{
+	size_t j, k, n = q->bs;
+	double *g = q->g + blk * n, *h = quad_h(q, blk);
+
+	for (j = 0; j < n; j++) {
+		double s = 0;
+		if (q->full)
+			for (k = 0; k < n; k++)
+				s += h[j * n + k] * (w1[k] - w0[k]);
+		else
+			s = h[j] * (w1[j] - w0[j]);
+		g[j] = a * (g[j] + s);
+	}
+	for (j = 0; j < (q->full ? n * n : n); j++)
+		h[j] *= a;
+}
+
+void
+am_logreg_quad_prior(const struct am_logreg_quad *q, size_t blk, double a,
+    const double *w, double *ph, double *pb)
+{
+	size_t j, k, n = q->bs;
+	const double *g = q->g + blk * n, *h = quad_h(q, blk);
+
+	for (j = 0; j < n; j++) {
+		double s = 0;
+		if (q->full) {
+			for (k = 0; k < n; k++) {
+				s += h[j * n + k] * w[k];
+				ph[j * n + k] += a * h[j * n + k];
+			}
+		} else {
+			s = h[j] * w[j];
+			ph[j] += a * h[j];
+		}
+		pb[j] += a * (s - g[j]);
+	}
+}
+
+void
+am_logreg_quad_sum(struct am_logreg_quad *dst, const struct am_logreg_quad *src,
+    size_t blk)
+{
+	size_t j, n = dst->bs, nh = dst->full ? n * n : n;
+	double *h = quad_h(dst, blk);
+	const double *hs = quad_h(src, blk);
+
+	for (j = 0; j < n; j++)
+		dst->g[blk * n + j] += src->g[blk * n + j];
+	for (j = 0; j < nh; j++)
+		h[j] += hs[j];
+}
+
+void
+am_logreg_quad_encode(const struct am_logreg_quad *q, struct am_buf *b)
+{
+	am_buf_u8(b, (uint8_t)q->full);
+	am_buf_u64(b, q->nb);
+	am_buf_u64(b, q->bs);
+	am_buf_f64s(b, q->g, q->nb * q->bs);
+	am_buf_f64s(b, q->h, q->nb * (q->full ? q->bs * q->bs : q->bs));
+}
+
+int
+am_logreg_quad_decode(struct am_logreg_quad *q, struct am_rd *r, size_t nb,
+    size_t bs, const char *name, struct am_err *err)
+{
+	uint8_t full = am_rd_u8(r);
+	uint64_t n1 = am_rd_u64(r), n2 = am_rd_u64(r);
+	size_t j, nh;
+
+	memset(q, 0, sizeof(*q));
+	if (am_rd_error(r) || full > 1 || n1 != nb || n2 != bs ||
+	    (full && bs > AM_LOGREG_QUAD_FULL))
+		return am_seterr(err, AM_EFORMAT,
+		    "'%s' section: the summary does not match the weights",
+		    name);
+	nh = full ? nb * bs * bs : nb * bs;
+	if (am_rd_left(r) / 8 < nb * bs + nh)
+		return am_seterr(err, AM_EFORMAT, "'%s' section: truncated",
+		    name);
+	if (am_logreg_quad_init(q, nb, bs, full) != 0)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	am_rd_f64s(r, q->g, nb * bs);
+	am_rd_f64s(r, q->h, nh);
+	for (j = 0; j < nb * bs; j++)
+		if (!isfinite(q->g[j]))
+			goto bad;
+	for (j = 0; j < nh; j++)
+		if (!isfinite(q->h[j]))
+			goto bad;
+	return 0;
+bad:
+	am_logreg_quad_release(q);
+	return am_seterr(err, AM_EFORMAT,
+	    "'%s' section: a summary value is not finite", name);
+}
+
+/*
  * Multinomial and L1 / elastic-net logistic regression by OWL-QN
  * (Andrew and Gao, "Scalable training of L1-regularized log-linear
  * models", ICML 2007): L-BFGS on the smooth part with the pseudo-gradient
@@ -583,6 +876,9 @@ struct owl {
 	double bias, l1, l2;
 	int intercept;
 	double *z; /* nvec scratch */
+	/* The prior 1/2 w'Pw - b'w in place of the L2 term, or NULL. */
+	int pfull;
+	const double *ph, *pb;
 };
 
 /* Smooth part of F (loss + L2) and its gradient. */
@@ -636,6 +932,19 @@ owl_smooth(const struct owl *o, const double *w, double *g)
 					gv[o->nfeat] += d * o->bias;
 			}
 		}
+	}
+	if (o->ph != NULL) {
+		for (k = 0; k < o->n; k++) {
+			double pw = 0;
+			if (o->pfull)
+				for (v = 0; v < o->n; v++)
+					pw += o->ph[k * o->n + v] * w[v];
+			else
+				pw = o->ph[k] * w[k];
+			f += w[k] * (0.5 * pw - o->pb[k]);
+			g[k] += pw - o->pb[k];
+		}
+		return f;
 	}
 	for (v = 0; v < o->nvec; v++)
 		for (k = 0; k < nw; k++) {
@@ -845,6 +1154,15 @@ struct lr {
 	int max_iter, fitted, penalty;
 	char cw[256];
 	struct am_logreg_info info;
+	/*
+	 * What updates and merges need (section "logreg.update"): the
+	 * Laplace summary of the data term at w, the rows it covers and
+	 * the class cost factors; has_quad is 0 for artifacts without it.
+	 */
+	int has_quad;
+	struct am_logreg_quad q;
+	double rows;
+	double *cc; /* schema nclass entries */
 };
 
 static void
@@ -854,6 +1172,8 @@ lr_free(void *state)
 
 	if (s == NULL)
 		return;
+	am_logreg_quad_release(&s->q);
+	free(s->cc);
 	free(s->w);
 	free(s);
 }
@@ -880,15 +1200,198 @@ describe_cw(struct lr *s, const struct am_model *m,
 
 #define LR_OWLQN_EPS 1e-4
 
+/* Whether OWL-QN solves the model (else TRON). */
+static int
+lr_owl(const struct lr *s)
+{
+	return s->kind == LR_SOFTMAX || s->l1_ratio > 0;
+}
+
+/* Blocks of the Laplace summary: see struct am_logreg_quad. */
+static size_t
+lr_nblocks(const struct lr *s)
+{
+	return s->kind == LR_SOFTMAX ? 1 : s->nvec;
+}
+
+static size_t
+lr_bsize(const struct lr *s)
+{
+	return s->kind == LR_SOFTMAX ? s->nvec * s->nw : s->nw;
+}
+
+/* Labels of block v: +1 / -1, or class indices for softmax. */
+static void
+lr_labels(const struct lr *s, const struct am_table *t, size_t v, size_t pos,
+    double *y)
+{
+	size_t i, target = s->kind == LR_SIGMOID ? pos : v;
+
+	for (i = 0; i < t->rows; i++)
+		y[i] = s->kind == LR_SOFTMAX    ? t->y[i]
+		    : (size_t)t->y[i] == target ? 1
+		                                : -1;
+}
+
+/*
+ * A prior for each block (P, b of the solvers): the penalty's diagonal
+ * in P (r_j, or (1 - l1_ratio) r_j with OWL-QN), b = 0; the summaries
+ * are added by am_logreg_quad_prior().
+ */
+struct lr_prior {
+	int full;
+	size_t nh, bs;
+	double *ph, *pb;
+};
+
+static int
+lr_prior_init(const struct lr *s, struct lr_prior *pr)
+{
+	size_t nb = lr_nblocks(s), bs = lr_bsize(s), blk, j;
+	double l2 = lr_owl(s) ? 1 - s->l1_ratio : 1;
+
+	pr->full = s->q.full;
+	pr->bs = bs;
+	pr->nh = pr->full ? bs * bs : bs;
+	pr->ph = calloc(nb * pr->nh + 1, sizeof(double));
+	pr->pb = calloc(nb * bs + 1, sizeof(double));
+	if (pr->ph == NULL || pr->pb == NULL)
+		return AM_ENOMEM;
+	for (blk = 0; blk < nb; blk++)
+		for (j = 0; j < bs; j++) {
+			int pen = !(s->intercept && j % s->nw == s->nfeat);
+			pr->ph[blk * pr->nh + (pr->full ? j * bs + j : j)] =
+			    pen ? l2 : 0;
+		}
+	return 0;
+}
+
+static void
+lr_prior_release(struct lr_prior *pr)
+{
+	free(pr->ph);
+	free(pr->pb);
+}
+
+/*
+ * Minimise every block from s->w on the rows of 't' (none for a merge)
+ * with labels from the table, row costs 'c' and, unless NULL, the prior
+ * 'pr' in place of the L2 penalty.  Sets s->info.
+ */
+static int
+lr_solve(struct lr *s, const struct am_model *m, const struct am_table *t,
+    const double *c, const struct lr_prior *pr, double eps, int max_iter,
+    const struct am_model_params *p, struct am_err *err)
+{
+	struct am_logreg_param par = AM_LOGREG_PARAM_INIT;
+	size_t v, nb = lr_nblocks(s), bs = lr_bsize(s);
+	double *y = malloc((t->rows + 1) * sizeof(double));
+	int rc = 0;
+
+	if (y == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	par.eps = eps;
+	par.max_iter = max_iter;
+	par.bias = s->bias;
+	par.intercept = s->intercept;
+	par.threads = p->threads;
+	par.progress = p->progress;
+	par.ctx = p->ctx;
+	for (v = 0; v < nb; v++) {
+		struct am_logreg_info info;
+		lr_labels(s, t, v, am_model_positive(m), y);
+		memset(&info, 0, sizeof(info));
+		if (lr_owl(s)) {
+			struct owl o;
+			memset(&o, 0, sizeof(o));
+			o.x = &t->x;
+			o.nfeat = s->nfeat;
+			o.nw = s->nw;
+			o.nvec = s->kind == LR_SOFTMAX ? s->nvec : 1;
+			o.n = o.nvec * o.nw;
+			o.y = y;
+			o.c = c;
+			o.bias = s->bias;
+			o.l1 = s->l1_ratio;
+			o.l2 = 1 - s->l1_ratio;
+			o.intercept = s->intercept;
+			if (pr != NULL) {
+				o.pfull = pr->full;
+				o.ph = pr->ph + v * pr->nh;
+				o.pb = pr->pb + v * bs;
+			}
+			if (t->x.cols > s->nfeat) {
+				rc = am_seterr(err, AM_EARG,
+				    "logreg: feature index beyond %zu",
+				    s->nfeat);
+				goto out;
+			}
+			if (owlqn(&o, s->w + v * bs, eps, max_iter, &info,
+			        p->progress, p->ctx) != 0) {
+				rc = am_seterr(err, AM_ENOMEM, "out of memory");
+				goto out;
+			}
+		} else {
+			if (pr != NULL) {
+				par.prior_full = pr->full;
+				par.prior_h = pr->ph + v * pr->nh;
+				par.prior_b = pr->pb + v * bs;
+			}
+			if ((rc = am_logreg_fit(&t->x, s->nfeat, y, c, &par,
+			         s->w + v * bs, &info, err)) != 0)
+				goto out;
+		}
+		if (v == 0 || info.iter > s->info.iter)
+			s->info.iter = info.iter;
+		s->info.obj = v == 0 ? info.obj : s->info.obj + info.obj;
+		s->info.converged = v == 0
+		    ? info.converged
+		    : s->info.converged && info.converged;
+	}
+out:
+	free(y);
+	return rc;
+}
+
+/* Add the data term of t's rows (costs 'c') at s->w to the summary. */
+static int
+lr_summarise(struct lr *s, const struct am_model *m, const struct am_table *t,
+    const double *c, struct am_err *err)
+{
+	size_t v, nb = lr_nblocks(s), bs = lr_bsize(s);
+	double *y = malloc((t->rows + 1) * sizeof(double));
+
+	if (y == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	for (v = 0; v < nb; v++) {
+		lr_labels(s, t, v, am_model_positive(m), y);
+		am_logreg_quad_add(&s->q, v, &t->x, s->nfeat, s->bias, y, c,
+		    s->kind == LR_SOFTMAX ? AM_LOSS_SOFTMAX : AM_LOSS_LOGISTIC,
+		    s->nvec, s->w + v * bs);
+	}
+	free(y);
+	return 0;
+}
+
+/* Row costs C * class cost * sample weight into 'c'. */
+static void
+lr_costs(const struct lr *s, const struct am_table *t, double C, double *c)
+{
+	size_t i;
+
+	for (i = 0; i < t->rows; i++)
+		c[i] =
+		    C * s->cc[(size_t)t->y[i]] * (t->w != NULL ? t->w[i] : 1);
+}
+
 static int
 lr_fit(struct am_model *m, const struct am_table *t,
     const struct am_model_params *p, struct am_err *err)
 {
-	struct am_logreg_param par = AM_LOGREG_PARAM_INIT;
 	struct lr *s;
-	double *y = NULL, *c = NULL, *cc = NULL;
-	size_t i, v, pos = am_model_positive(m), nc = t->schema.nclass;
-	int rc = 0, owl;
+	double *c = NULL;
+	size_t nc = t->schema.nclass;
+	int rc = 0;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return am_seterr(err, AM_ENOMEM, "out of memory");
@@ -909,82 +1412,198 @@ lr_fit(struct am_model *m, const struct am_table *t,
 	                                    : LR_SOFTMAX;
 	s->nvec = nc <= 2 ? 1 : nc;
 	/* TRON for L2 sigmoid problems, OWL-QN (L-BFGS) otherwise. */
-	owl = s->kind == LR_SOFTMAX || s->l1_ratio > 0;
-	s->eps = p->eps > 0 ? p->eps : owl ? LR_OWLQN_EPS : AM_LOGREG_EPS;
+	s->eps = p->eps > 0 ? p->eps : lr_owl(s) ? LR_OWLQN_EPS : AM_LOGREG_EPS;
 	s->max_iter = p->max_iter > 0 ? p->max_iter : AM_LOGREG_MAX_ITER;
 	if (!(s->C > 0) || !isfinite(s->C))
 		return am_seterr(err, AM_EARG, "logreg: C %g is not positive",
 		    s->C);
-	par.eps = s->eps;
-	par.max_iter = s->max_iter;
-	par.bias = s->bias;
-	par.intercept = s->intercept;
-	par.threads = p->threads;
-	par.progress = p->progress;
-	par.ctx = p->ctx;
 	s->w = calloc(s->nvec * s->nw + 1, sizeof(double));
-	y = malloc((t->rows + 1) * sizeof(double));
 	c = malloc((t->rows + 1) * sizeof(double));
-	cc = malloc((nc + 1) * sizeof(double));
-	if (s->w == NULL || y == NULL || c == NULL || cc == NULL) {
+	s->cc = malloc((nc + 1) * sizeof(double));
+	if (s->w == NULL || c == NULL || s->cc == NULL ||
+	    am_logreg_quad_init(&s->q, lr_nblocks(s), lr_bsize(s),
+	        s->kind != LR_SOFTMAX) != 0) {
 		rc = am_seterr(err, AM_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = am_model_class_costs(m, t, p, cc, err)) != 0)
+	if ((rc = am_model_class_costs(m, t, p, s->cc, err)) != 0)
 		goto out;
-	describe_cw(s, m, p, cc);
-	for (i = 0; i < t->rows; i++)
-		c[i] =
-		    s->C * cc[(size_t)t->y[i]] * (t->w != NULL ? t->w[i] : 1);
-	for (v = 0; v < (s->kind == LR_SOFTMAX ? 1 : s->nvec); v++) {
-		size_t target = s->kind == LR_SIGMOID ? pos : v;
-		struct am_logreg_info info;
-		for (i = 0; i < t->rows; i++)
-			y[i] = s->kind == LR_SOFTMAX    ? t->y[i]
-			    : (size_t)t->y[i] == target ? 1
-			                                : -1;
-		if (owl) {
-			struct owl o;
-			memset(&o, 0, sizeof(o));
-			o.x = &t->x;
-			o.nfeat = s->nfeat;
-			o.nw = s->nw;
-			o.nvec = s->kind == LR_SOFTMAX ? s->nvec : 1;
-			o.n = o.nvec * o.nw;
-			o.y = y;
-			o.c = c;
-			o.bias = s->bias;
-			o.l1 = s->l1_ratio;
-			o.l2 = 1 - s->l1_ratio;
-			o.intercept = s->intercept;
-			if (t->x.cols > s->nfeat) {
-				rc = am_seterr(err, AM_EARG,
-				    "logreg: feature index beyond %zu",
-				    s->nfeat);
-				goto out;
-			}
-			memset(&info, 0, sizeof(info));
-			if (owlqn(&o, s->w + v * s->nw, s->eps, s->max_iter,
-			        &info, p->progress, p->ctx) != 0) {
-				rc = am_seterr(err, AM_ENOMEM, "out of memory");
-				goto out;
-			}
-		} else if ((rc = am_logreg_fit(&t->x, s->nfeat, y, c, &par,
-		                s->w + v * s->nw, &info, err)) != 0) {
-			goto out;
-		}
-		if (v == 0 || info.iter > s->info.iter)
-			s->info.iter = info.iter;
-		s->info.obj = v == 0 ? info.obj : s->info.obj + info.obj;
-		s->info.converged = v == 0
-		    ? info.converged
-		    : s->info.converged && info.converged;
-	}
+	describe_cw(s, m, p, s->cc);
+	lr_costs(s, t, s->C, c);
+	if ((rc = lr_solve(s, m, t, c, NULL, s->eps, s->max_iter, p, err)) !=
+	        0 ||
+	    (rc = lr_summarise(s, m, t, c, err)) != 0)
+		goto out;
+	s->rows = (double)t->rows;
+	s->has_quad = 1;
 	s->fitted = 1;
 out:
-	free(y);
 	free(c);
-	free(cc);
+	return rc;
+}
+
+/*
+ * Update (see am_logreg.h, struct am_logreg_quad): the old data term's
+ * expansion, rescaled by a = C_new / C_old, is the prior of a fit on
+ * the new rows from the old weights; the new summary is the moved old
+ * one plus the new rows' data term at the new weights.
+ */
+static int
+lr_update(struct am_model *m, const struct am_table *t,
+    const struct am_model_params *p, struct am_err *err)
+{
+	struct lr *s = am_model_state(m);
+	struct lr_prior pr = { 0 };
+	size_t v, nb, bs, n;
+	double *c = NULL, *w0 = NULL, C, a;
+	int rc = 0;
+
+	if (!s->has_quad)
+		return am_seterr(err, AM_EMODEL,
+		    "logreg: the model has no summary of its data for "
+		    "updates (saved by an older am-train; train it again)");
+	nb = lr_nblocks(s);
+	bs = lr_bsize(s);
+	n = s->nvec * s->nw;
+	C = s->lambda > 0 ? 1 / (s->lambda * (s->rows + (double)t->rows))
+	                  : s->C;
+	a = C / s->C;
+	c = malloc((t->rows + 1) * sizeof(double));
+	w0 = malloc((n + 1) * sizeof(double));
+	if (c == NULL || w0 == NULL || lr_prior_init(s, &pr) != 0) {
+		rc = am_seterr(err, AM_ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(w0, s->w, n * sizeof(double));
+	for (v = 0; v < nb; v++)
+		am_logreg_quad_prior(&s->q, v, a, w0 + v * bs,
+		    pr.ph + v * pr.nh, pr.pb + v * bs);
+	lr_costs(s, t, C, c);
+	if ((rc = lr_solve(s, m, t, c, &pr,
+	         p->eps > 0      ? p->eps
+	             : lr_owl(s) ? LR_OWLQN_EPS
+	                         : AM_LOGREG_EPS,
+	         p->max_iter > 0 ? p->max_iter : s->max_iter, p, err)) != 0)
+		goto out;
+	for (v = 0; v < nb; v++)
+		am_logreg_quad_move(&s->q, v, a, w0 + v * bs, s->w + v * bs);
+	if ((rc = lr_summarise(s, m, t, c, err)) != 0)
+		goto out;
+	s->rows += (double)t->rows;
+	s->C = C;
+	s->fitted = 1;
+out:
+	lr_prior_release(&pr);
+	free(c);
+	free(w0);
+	return rc;
+}
+
+/* Whether src's state can be merged into s's (same problem). */
+static int
+lr_same(const struct lr *s, const struct lr *o)
+{
+	return s->kind == o->kind && s->nvec == o->nvec && s->nw == o->nw &&
+	    s->bias == o->bias && s->intercept == o->intercept &&
+	    s->l1_ratio == o->l1_ratio && (s->lambda > 0) == (o->lambda > 0);
+}
+
+/*
+ * Merge: with every shard's summary, the minimum of the penalty plus
+ * the sum of the shards' expansions (rescaled to one C), solved on no
+ * rows from the weighted mean of the shards' weights; else (artifacts
+ * without summaries) the weighted mean itself (parameter mixing).
+ */
+static int
+lr_merge(struct am_model *m, const struct am_model *const *src,
+    const double *wt, size_t n, struct am_err *err)
+{
+	const struct lr *s0 = am_model_state(src[0]);
+	const struct am_fs_schema *sc = am_model_schema(m);
+	struct lr *s;
+	struct lr_prior pr = { 0 };
+	struct am_table empty;
+	struct am_model_params p = AM_MODEL_PARAMS_INIT;
+	size_t ptr0 = 0, i, j, v, nw, nb, bs, nc = sc->nclass;
+	double W = 0, rows = 0, C;
+	int quad = 1, rc = 0;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	am_model_set_state(m, s);
+	*s = *s0;
+	s->w = NULL;
+	s->cc = NULL;
+	memset(&s->q, 0, sizeof(s->q));
+	memset(&s->info, 0, sizeof(s->info));
+	nw = s->nvec * s->nw;
+	nb = lr_nblocks(s);
+	bs = lr_bsize(s);
+	for (i = 0; i < n; i++) {
+		const struct lr *o = am_model_state(src[i]);
+		if (!lr_same(s0, o))
+			return am_seterr(err, AM_EMODEL,
+			    "model %zu was fitted with other settings than "
+			    "model 1 (penalty, bias, classes): cannot merge",
+			    i + 1);
+		quad = quad && o->has_quad && o->q.full == s0->q.full;
+		rows += o->rows;
+		W += wt[i];
+	}
+	s->w = calloc(nw + 1, sizeof(double));
+	s->cc = calloc(nc + 1, sizeof(double));
+	if (s->w == NULL || s->cc == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	if (s0->cc != NULL)
+		memcpy(s->cc, s0->cc, nc * sizeof(double));
+	for (i = 0; i < n; i++) {
+		const struct lr *o = am_model_state(src[i]);
+		for (j = 0; j < nw; j++)
+			s->w[j] += wt[i] / W * o->w[j];
+	}
+	s->has_quad = 0;
+	s->fitted = s0->fitted;
+	if (!quad)
+		return 0;
+	C = s0->lambda > 0 ? 1 / (s0->lambda * rows) : s0->C;
+	if (am_logreg_quad_init(&s->q, nb, bs, s0->q.full) != 0 ||
+	    lr_prior_init(s, &pr) != 0) {
+		rc = am_seterr(err, AM_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const struct lr *o = am_model_state(src[i]);
+		for (v = 0; v < nb; v++)
+			am_logreg_quad_prior(&o->q, v, C / o->C, o->w + v * bs,
+			    pr.ph + v * pr.nh, pr.pb + v * bs);
+	}
+	memset(&empty, 0, sizeof(empty));
+	empty.x.ptr = &ptr0;
+	empty.x.cols = s->nfeat;
+	if ((rc = lr_solve(s, m, &empty, NULL, &pr, lr_owl(s) ? 1e-8 : 1e-6,
+	         AM_LOGREG_MAX_ITER, &p, err)) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct lr *o = am_model_state(src[i]);
+		struct am_logreg_quad q;
+		if (am_logreg_quad_init(&q, nb, bs, o->q.full) != 0) {
+			rc = am_seterr(err, AM_ENOMEM, "out of memory");
+			goto out;
+		}
+		memcpy(q.g, o->q.g, nb * bs * sizeof(double));
+		memcpy(q.h, o->q.h, nb * pr.nh * sizeof(double));
+		for (v = 0; v < nb; v++) {
+			am_logreg_quad_move(&q, v, C / o->C, o->w + v * bs,
+			    s->w + v * bs);
+			am_logreg_quad_sum(&s->q, &q, v);
+		}
+		am_logreg_quad_release(&q);
+	}
+	s->C = C;
+	s->rows = rows;
+	s->has_quad = 1;
+out:
+	lr_prior_release(&pr);
 	return rc;
 }
 
@@ -1040,6 +1659,24 @@ lr_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 	am_buf_f64s(&b, s->w, nw);
 	rc = am_art_add_buf(a, "logreg", &b);
 	am_buf_release(&b);
+	if (rc == 0 && s->has_quad) {
+		size_t nc = am_model_schema(m)->nclass;
+		/* Version 1: what an update or a merge needs. */
+		am_buf_u32(&b, 1);
+		am_buf_f64(&b, s->C);
+		am_buf_f64(&b, s->lambda);
+		am_buf_u8(&b, (uint8_t)s->penalty);
+		am_buf_f64(&b, s->l1_ratio);
+		am_buf_f64(&b, s->eps);
+		am_buf_u32(&b, (uint32_t)s->max_iter);
+		am_buf_str(&b, s->cw);
+		am_buf_f64(&b, s->rows);
+		am_buf_u64(&b, nc);
+		am_buf_f64s(&b, s->cc, nc);
+		am_logreg_quad_encode(&s->q, &b);
+		rc = am_art_add_buf(a, "logreg.update", &b);
+		am_buf_release(&b);
+	}
 	if (rc == 0 && s->fitted) {
 		rc |= am_art_setf(a, "hyper.C", "%.17g", s->C);
 		if (s->lambda > 0)
@@ -1067,6 +1704,61 @@ lr_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 		    am_art_setf(a, "metric.converged", "%d", s->info.converged);
 	}
 	return rc != 0 ? am_seterr(err, AM_ENOMEM, "out of memory") : 0;
+}
+
+/* Section "logreg.update" (see lr_save()) into 's'. */
+static int
+lr_load_update(struct lr *s, const struct am_fs_schema *sc, const void *sec,
+    size_t len, struct am_err *err)
+{
+	struct am_rd r;
+	char *cw;
+	uint64_t nc;
+	size_t k;
+	int rc;
+
+	am_rd_init(&r, sec, len);
+	if (am_rd_u32(&r) != 1)
+		return am_seterr(err, AM_EFORMAT,
+		    "'logreg.update' section: unknown version");
+	s->C = am_rd_f64(&r);
+	s->lambda = am_rd_f64(&r);
+	s->penalty = am_rd_u8(&r);
+	s->l1_ratio = am_rd_f64(&r);
+	s->eps = am_rd_f64(&r);
+	s->max_iter = (int)am_rd_u32(&r);
+	cw = am_rd_str(&r, sizeof(s->cw) - 1);
+	s->rows = am_rd_f64(&r);
+	nc = am_rd_u64(&r);
+	if (cw != NULL) {
+		memcpy(s->cw, cw, strlen(cw) + 1);
+		free(cw);
+	}
+	if (am_rd_error(&r) || !(s->C > 0) || !isfinite(s->C) ||
+	    !(s->lambda >= 0) || !isfinite(s->lambda) || s->penalty > 2 ||
+	    !(s->l1_ratio >= 0 && s->l1_ratio <= 1) || !(s->eps > 0) ||
+	    s->max_iter < 1 || !(s->rows >= 0) || nc != sc->nclass ||
+	    am_rd_left(&r) / 8 < nc)
+		return am_seterr(err, AM_EFORMAT,
+		    "'logreg.update' section: bad settings");
+	if ((s->cc = malloc((nc + 1) * sizeof(double))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	am_rd_f64s(&r, s->cc, nc);
+	for (k = 0; k < nc; k++)
+		if (!(s->cc[k] >= 0) || !isfinite(s->cc[k]))
+			return am_seterr(err, AM_EFORMAT,
+			    "'logreg.update' section: bad class cost");
+	if ((rc = am_logreg_quad_decode(&s->q, &r, lr_nblocks(s), lr_bsize(s),
+	         "logreg.update", err)) != 0)
+		return rc;
+	if (am_rd_left(&r) != 0 ||
+	    s->q.full !=
+	        (s->kind != LR_SOFTMAX && s->nw <= AM_LOGREG_QUAD_FULL))
+		return am_seterr(err, AM_EFORMAT,
+		    "'logreg.update' section: wrong size");
+	s->has_quad = 1;
+	s->fitted = 1;
+	return 0;
 }
 
 static int
@@ -1119,7 +1811,9 @@ lr_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 			return am_seterr(err, AM_EFORMAT,
 			    "'logreg' section: weight %zu is not finite",
 			    j + 1);
-	return 0;
+	if ((sec = am_art_section(a, "logreg.update", &len)) == NULL)
+		return 0; /* an artifact from before updates: no summary */
+	return lr_load_update(s, sc, sec, len, err);
 }
 
 static const double *
@@ -1164,4 +1858,6 @@ const struct am_model_ops am_logreg_ops = {
 	.coef = lr_coef,
 	.explain = lr_explain,
 	.unit = "log-odds",
+	.update = lr_update,
+	.merge = lr_merge,
 };

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "am_buf.h"
 #include "am_err.h"
 #include "am_mat.h"
 #include "am_model.h"
@@ -46,13 +47,26 @@ struct am_logreg_param {
 	/* Called after each Newton iteration when not NULL. */
 	void (*progress)(void *ctx, int iter, double obj, double gnorm);
 	void *ctx;
+	/*
+	 * Optional, 0 or NULL in AM_LOGREG_PARAM_INIT.  sqhinge: the loss
+	 * is c_i max(0, 1 - y_i w'x_i)^2 (the L2-loss SVM in the primal,
+	 * LIBLINEAR -s 2; D_ii = 2 c_i on the rows inside the margin).
+	 * prior_h: the term 1/2 sum_j r_j w_j^2 becomes the prior
+	 * 1/2 w'Pw - b'w with P = prior_h (nw x nw row-major when
+	 * prior_full, else its diagonal; positive definite) and
+	 * b = prior_b (nw): see struct am_logreg_quad.
+	 */
+	int sqhinge;
+	int prior_full;
+	const double *prior_h, *prior_b;
 };
 
 #define AM_LOGREG_EPS      0.01
 #define AM_LOGREG_MAX_ITER 1000
-#define AM_LOGREG_PARAM_INIT                                             \
-	{                                                                \
-		AM_LOGREG_EPS, AM_LOGREG_MAX_ITER, 1.0, 0, 1, NULL, NULL \
+#define AM_LOGREG_PARAM_INIT                                          \
+	{                                                             \
+		.eps = AM_LOGREG_EPS, .max_iter = AM_LOGREG_MAX_ITER, \
+		.bias = 1.0, .threads = 1                             \
 	}
 
 struct am_logreg_info {
@@ -98,6 +112,94 @@ double am_logreg_margin(const double *w, size_t nfeat, double bias, size_t nnz,
 
 /* 1 / (1 + exp(-z)), without overflow. */
 double am_sigmoid(double z);
+
+/*
+ * What a fit knew about its rows, kept so that a model can be updated
+ * with new rows or merged with models fitted on other shards without
+ * the old rows (the Laplace approximation).  The data term of the
+ * objective, L(w) = sum_i c_i l_i(w) (the objective without its
+ * penalty), is replaced by its second-order expansion at the model's
+ * weights w:
+ *
+ *	L(v) ~ L(w) + g'(v - w) + 1/2 (v - w)' H (v - w)
+ *
+ * so that an update minimises 1/2 sum_j r_j v_j^2 + a (g'(v - w) + 1/2
+ * (v - w)' H (v - w)) + sum_new c_i l_i(v), a quadratic prior plus the
+ * new rows' loss (a = C_new / C_old rescales the old data term when C
+ * changes, as with --lambda), and a merge minimises the penalty plus
+ * the sum of the shards' expansions.  At an exact optimum of the L2
+ * problem g = -r.w, so the prior is 1/2 (v - w)' (H + diag r) (v - w):
+ * the old objective's Hessian centred at the old solution.
+ *
+ * The weights are cut into 'nb' independent blocks of 'bs' weights
+ * (one per weight vector for a binary or one-vs-rest model; one block
+ * of all K vectors for a multinomial one).  'g' holds nb * bs entries;
+ * 'h' the Hessian of each block, nb * bs * bs entries row-major when
+ * 'full', else only its diagonal (nb * bs), used beyond
+ * AM_LOGREG_QUAD_FULL weights per block (memory grows as bs^2) and for
+ * multinomial models.  For the squared hinge the generalised Hessian
+ * (2 c_i x_i x_i' over the rows inside the margin) is used.
+ */
+#define AM_LOGREG_QUAD_FULL 256
+
+struct am_logreg_quad {
+	size_t nb, bs;
+	int full;
+	double *g, *h;
+};
+
+/* Losses of am_logreg_quad_add(). */
+#define AM_LOSS_LOGISTIC 0 /* y_i = +1 / -1 */
+#define AM_LOSS_SQHINGE  1 /* y_i = +1 / -1 / 0 (skipped) */
+#define AM_LOSS_SOFTMAX  2 /* y_i a class index < nvec */
+
+/*
+ * Allocate 'q' (zeroed) for 'nb' blocks of 'bs' weights, full when
+ * 'full' and bs <= AM_LOGREG_QUAD_FULL.  0 or AM_ENOMEM.
+ * am_logreg_quad_release() frees it (also a zeroed one).
+ */
+int am_logreg_quad_init(struct am_logreg_quad *q, size_t nb, size_t bs,
+    int full);
+void am_logreg_quad_release(struct am_logreg_quad *q);
+
+/*
+ * Add to block 'blk' of 'q' the gradient and Hessian at 'w' (the
+ * block's weights: nvec * nw for AM_LOSS_SOFTMAX, else nw, nw = nfeat
+ * + (bias > 0)) of sum_i cost_i l_i over the rows of 'x' (indices >=
+ * nfeat ignored) with labels 'y' as 'loss' says.
+ */
+void am_logreg_quad_add(struct am_logreg_quad *q, size_t blk,
+    const struct am_csr *x, size_t nfeat, double bias, const double *y,
+    const double *cost, int loss, size_t nvec, const double *w);
+
+/*
+ * Move block 'blk' of 'q' from the point 'w0' to 'w1' and scale it by
+ * 'a': g = a (g + H (w1 - w0)), H = a H (the expansion's own gradient
+ * at w1).
+ */
+void am_logreg_quad_move(struct am_logreg_quad *q, size_t blk, double a,
+    const double *w0, const double *w1);
+
+/*
+ * Add block 'blk' of 'q' (expanded at 'w'), scaled by 'a', to a prior
+ * (P, b) of the solver: P += a H (P full when q->full, else diagonal),
+ * b += a (H w - g).
+ */
+void am_logreg_quad_prior(const struct am_logreg_quad *q, size_t blk, double a,
+    const double *w, double *ph, double *pb);
+
+/* Block 'blk' of 'src' added to block 'blk' of 'dst' (same shape). */
+void am_logreg_quad_sum(struct am_logreg_quad *dst,
+    const struct am_logreg_quad *src, size_t blk);
+
+/*
+ * Encode 'q' into 'b' (u8 full, u64 nb, u64 bs, f64 g, f64 h), and
+ * decode it from 'r' expecting 'nb' blocks of 'bs' weights: 0,
+ * AM_EFORMAT ("'NAME' section: ...") or AM_ENOMEM.
+ */
+void am_logreg_quad_encode(const struct am_logreg_quad *q, struct am_buf *b);
+int am_logreg_quad_decode(struct am_logreg_quad *q, struct am_rd *r, size_t nb,
+    size_t bs, const char *name, struct am_err *err);
 
 /*
  * The "logreg" algorithm of am_model.h.  Fit: y_i = +1 for the positive
