@@ -34,6 +34,7 @@
 #include "am_art.h"
 #include "am_cli.h"
 #include "am_io.h"
+#include "am_store.h"
 
 #include "am_banned.h"
 
@@ -757,13 +758,22 @@ am_art_load(const char *path, const char *kind, struct am_err *err)
 	const char *name =
 	    path == NULL || strcmp(path, "-") == 0 ? "<stdin>" : path;
 	unsigned char *data = NULL;
+	char *current = NULL;
 	struct am_art *a;
 	size_t len = 0;
 
-	if (am_read_file(path == NULL ? "-" : path, AM_ART_MAX_BYTES, &data,
-	        &len, err) != 0)
+	/* A store entry (am_store.h) stands for its current version. */
+	if (am_store_resolve(path, &current, err) < 0)
 		return NULL;
+	if (current != NULL)
+		path = name = current;
+	if (am_read_file(path == NULL ? "-" : path, AM_ART_MAX_BYTES, &data,
+	        &len, err) != 0) {
+		free(current);
+		return NULL;
+	}
 	a = am_art_decode(data, len, name, kind, err);
 	free(data);
+	free(current);
 	return a;
 }

@@ -154,7 +154,12 @@ struct am_art *am_art_decode(const void *data, size_t len, const char *name,
 /* Save atomically to 'path'.  Returns 0, AM_EIO or AM_ENOMEM. */
 int am_art_save(struct am_art *a, const char *path, struct am_err *err);
 
-/* Read 'path' and am_art_decode() it (at most AM_ART_MAX_BYTES). */
+/*
+ * Read 'path' and am_art_decode() it (at most AM_ART_MAX_BYTES).  When
+ * 'path' is a store entry directory (am_store.h), its current version is
+ * read instead and named in messages; an entry with no promoted version
+ * is AM_EMODEL.
+ */
 struct am_art *am_art_load(const char *path, const char *kind,
     struct am_err *err);
 

@@ -162,16 +162,16 @@ flip() {
 @test "am-model: usage errors exit 2 with the usage on stderr" {
 	run -2 --separate-stderr am am-model
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = "am-model: missing command (show, verify)" ]
+	[ "${stderr_lines[0]}" = "am-model: missing command (show, verify, diff, push, list, promote, rollback, gc, lineage, merge)" ]
 	[[ "${stderr_lines[1]}" == "usage: am-model show "* ]]
 	run -2 --separate-stderr am am-model frobnicate s.amm
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = "am-model: 'frobnicate' is not a command (show, verify)" ]
+	[ "${stderr_lines[0]}" = "am-model: 'frobnicate' is not a command (show, verify, diff, push, list, promote, rollback, gc, lineage, merge)" ]
 	run -2 --separate-stderr am am-model verify
-	[ "${stderr_lines[0]}" = "am-model: verify: missing file operand" ]
+	[ "${stderr_lines[0]}" = "am-model: verify: missing operands" ]
 	run -2 --separate-stderr am am-model verify --json s.amm
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = "am-model: --json applies to show only" ]
+	[ "${stderr_lines[0]}" = "am-model: --json does not apply to verify" ]
 	run -2 --separate-stderr am am-model -x show s.amm
 	[ "${stderr_lines[0]}" = "am-model: unknown option -x" ]
 }
