@@ -7,6 +7,7 @@
 #include <err.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,8 @@
 #include "am_fs.h"
 #include "am_io.h"
 #include "am_model.h"
-#include "am_rec.h"
 #include "am_pool.h"
+#include "am_rec.h"
 
 #include "am_banned.h"
 
@@ -309,6 +310,13 @@ write_header(const struct opts *o, struct am_csv_writer *out,
  * memory stream by some thread, and the chunks are written in order.
  * The cut depends only on the batch, so the output is the same for any
  * -j.  With --line-buffered a batch is one row.
+ *
+ * With two threads or more, reading overlaps scoring: the main thread
+ * decodes rows into one batch while a scoring thread (with a pool of the
+ * other threads) predicts, formats and writes the batch before it.  The
+ * two batches take turns; each is FREE (the reader may fill it) or FULL
+ * (the scorer owns it), and the scorer takes them in the order they were
+ * filled, so the bytes are those of one thread.
  */
 #define BATCH  8192
 #define CHUNKS 16
@@ -328,7 +336,7 @@ struct batch {
 	double *tval;
 	int has_target, target_str;
 	size_t nid;
-	struct am_model_bind *bind[CHUNKS];
+	struct am_model_bind **bind; /* CHUNKS bindings, one per chunk */
 	char *text[CHUNKS];
 	size_t len[CHUNKS];
 	int rc[CHUNKS];
@@ -515,22 +523,147 @@ batch_flush(struct batch *b, struct am_pool *pool, int lbuf)
 	return rc;
 }
 
+/* The scoring thread and the two batches it shares with the reader. */
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch b[2];
+	int full[2]; /* batch i is the scorer's */
+	int eof;     /* the reader has handed over its last batch */
+	int rc;      /* the scorer's first error */
+	struct am_pool *pool;
+};
+
+static void *
+scorer(void *arg)
+{
+	struct pipe *pp = arg;
+	int i = 0, rc;
+
+	for (;;) {
+		pthread_mutex_lock(&pp->mu);
+		while (!pp->full[i] && !pp->eof)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		if (!pp->full[i]) { /* eof, nothing left */
+			pthread_mutex_unlock(&pp->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&pp->mu);
+		rc = pp->rc == 0 ? batch_flush(&pp->b[i], pp->pool, 0) : 0;
+		pp->b[i].rows = 0;
+		pp->b[i].prelen = 0;
+		pthread_mutex_lock(&pp->mu);
+		if (rc != 0 && pp->rc == 0)
+			pp->rc = rc;
+		pp->full[i] = 0;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+		i ^= 1;
+	}
+}
+
+/* Hand batch 'i' to the scorer, then wait until batch 'i ^ 1' is free. */
+static int
+pipe_handoff(struct pipe *pp, int i)
+{
+	int rc;
+
+	pthread_mutex_lock(&pp->mu);
+	pp->full[i] = 1;
+	pthread_cond_broadcast(&pp->cv);
+	while (pp->full[i ^ 1])
+		pthread_cond_wait(&pp->cv, &pp->mu);
+	rc = pp->rc;
+	pthread_mutex_unlock(&pp->mu);
+	return rc;
+}
+
+/* Allocate the row offsets of a batch; 0 or AM_ENOMEM. */
+static int
+batch_init(struct batch *b)
+{
+	b->ptr = calloc(BATCH + 1, sizeof(*b->ptr));
+	b->preoff = calloc(BATCH + 1, sizeof(*b->preoff));
+	b->tval = calloc(BATCH + 1, sizeof(*b->tval));
+	return b->ptr && b->preoff && b->tval ? 0 : AM_ENOMEM;
+}
+
+static void
+batch_release(struct batch *b)
+{
+	free(b->pre);
+	free(b->tval);
+	free(b->ptr);
+	free(b->preoff);
+	free(b->idx);
+	free(b->val);
+}
+
+/*
+ * Read every row of 'r' into the two batches of 'pp' in turn while the
+ * scorer thread writes them.  Returns 0 or AM_E* with 'e' set; the rows
+ * read in '*n'.
+ */
+static int
+predict_pipelined(struct pipe *pp, struct am_fs_reader *r,
+    unsigned long long *n, struct am_err *e)
+{
+	struct am_fs_row row;
+	pthread_t t;
+	int i = 0, rc, rc2;
+
+	if (pthread_create(&t, NULL, scorer, pp) != 0)
+		return am_seterr(e, AM_ENOMEM, "cannot start a thread");
+	pp->b[0].ptr[0] = pp->b[0].preoff[0] = 0;
+	while ((rc = am_fs_next(r, &row, e)) == 1) {
+		struct batch *b = &pp->b[i];
+		if ((rc = batch_add(b, am_fs_schema(r), &row)) != 0) {
+			am_seterr(e, rc, "out of memory");
+			break;
+		}
+		(*n)++;
+		if (b->rows == BATCH) {
+			if ((rc = pipe_handoff(pp, i)) != 0) {
+				am_seterr(e, rc, "out of memory");
+				break;
+			}
+			i ^= 1;
+			pp->b[i].ptr[0] = pp->b[i].preoff[0] = 0;
+		}
+	}
+	pthread_mutex_lock(&pp->mu);
+	if (rc == 0 && pp->b[i].rows > 0)
+		pp->full[i] = 1;
+	pp->eof = 1;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+	(void)pthread_join(t, NULL);
+	if (rc == 0 && (rc2 = pp->rc) != 0)
+		rc = am_seterr(e, rc2, "out of memory");
+	return rc;
+}
+
 static int
 predict(const struct opts *o, const struct am_model *m, struct am_fs_reader *r,
     struct am_err *e)
 {
-	struct batch b = { 0 };
-	struct am_pool *pool = NULL;
+	struct pipe pp = { .mu = PTHREAD_MUTEX_INITIALIZER,
+		.cv = PTHREAD_COND_INITIALIZER };
+	struct am_model_bind *bind[CHUNKS] = { 0 };
+	struct batch *b = &pp.b[0];
 	struct am_csv_writer out;
 	struct am_fs_row row;
 	size_t c, batch = o->lbuf ? 1 : BATCH;
 	unsigned long long n = 0;
-	int rc = AM_ENOMEM;
+	int rc = AM_ENOMEM, piped = !o->lbuf && o->threads > 1;
 
-	b.o = o;
-	b.m = m;
-	if ((b.bind[0] = am_model_bind(m, am_fs_schema(r), am_fs_format(r),
-	         e)) == NULL)
+	for (c = 0; c < 2; c++) {
+		pp.b[c].o = o;
+		pp.b[c].m = m;
+		pp.b[c].bind = bind;
+	}
+	if ((bind[0] = am_model_bind(m, am_fs_schema(r), am_fs_format(r), e)) ==
+	    NULL)
 		return am_err_prefix(e, "%s",
 		    strcmp(o->path, "-") == 0 ? "<stdin>" : o->path);
 	if (o->explain > 0 && am_model_ops(m)->explain == NULL) {
@@ -540,32 +673,35 @@ predict(const struct opts *o, const struct am_model *m, struct am_fs_reader *r,
 		goto out;
 	}
 	for (c = 1; c < CHUNKS; c++)
-		if ((b.bind[c] = am_model_bind_dup(b.bind[0], e)) == NULL)
+		if ((bind[c] = am_model_bind_dup(bind[0], e)) == NULL)
 			goto out;
-	if ((pool = am_pool_new(o->lbuf ? 1 : o->threads, e)) == NULL)
+	/* Pipelined, the reader is one of the threads. */
+	if ((pp.pool = am_pool_new(o->lbuf ? 1 : o->threads - piped, e)) ==
+	    NULL)
 		goto out;
-	b.ptr = calloc(BATCH + 1, sizeof(*b.ptr));
-	b.preoff = calloc(BATCH + 1, sizeof(*b.preoff));
-	b.tval = calloc(BATCH + 1, sizeof(*b.tval));
-	if (b.ptr == NULL || b.preoff == NULL || b.tval == NULL) {
+	if (batch_init(&pp.b[0]) != 0 || (piped && batch_init(&pp.b[1]) != 0)) {
 		am_seterr(e, rc, "out of memory");
 		goto out;
 	}
-	if (o->verbose && am_model_bind_unused(b.bind[0]) > 0)
+	if (o->verbose && am_model_bind_unused(bind[0]) > 0)
 		warnx("%zu input features are not used by the model",
-		    am_model_bind_unused(b.bind[0]));
+		    am_model_bind_unused(bind[0]));
 	am_csv_writer_init(&out, stdout, ',');
 	write_header(o, &out, am_fs_schema(r), m);
 	if (o->lbuf)
 		(void)fflush(stdout);
+	if (piped) {
+		rc = predict_pipelined(&pp, r, &n, e);
+		goto done;
+	}
 	while ((rc = am_fs_next(r, &row, e)) == 1) {
-		if (b.rows == 0) {
-			b.ptr[0] = 0;
-			b.preoff[0] = 0;
+		if (b->rows == 0) {
+			b->ptr[0] = 0;
+			b->preoff[0] = 0;
 		}
-		if ((rc = batch_add(&b, am_fs_schema(r), &row)) != 0 ||
-		    (b.rows == batch &&
-		        (rc = batch_flush(&b, pool, o->lbuf)) != 0)) {
+		if ((rc = batch_add(b, am_fs_schema(r), &row)) != 0 ||
+		    (b->rows == batch &&
+		        (rc = batch_flush(b, pp.pool, o->lbuf)) != 0)) {
 			am_seterr(e, rc, "out of memory");
 			break;
 		}
@@ -573,20 +709,17 @@ predict(const struct opts *o, const struct am_model *m, struct am_fs_reader *r,
 			break; /* am_close_stdout() reports it */
 		n++;
 	}
-	if (rc == 0 && (rc = batch_flush(&b, pool, o->lbuf)) != 0)
+	if (rc == 0 && (rc = batch_flush(b, pp.pool, o->lbuf)) != 0)
 		am_seterr(e, rc, "out of memory");
+done:
 	if (o->verbose && rc >= 0)
 		warnx("%llu rows scored", n);
 out:
 	for (c = 0; c < CHUNKS; c++)
-		am_model_bind_free(b.bind[c]);
-	am_pool_free(pool);
-	free(b.pre);
-	free(b.tval);
-	free(b.ptr);
-	free(b.preoff);
-	free(b.idx);
-	free(b.val);
+		am_model_bind_free(bind[c]);
+	am_pool_free(pp.pool);
+	batch_release(&pp.b[0]);
+	batch_release(&pp.b[1]);
 	return rc < 0 ? rc : 0;
 }
 

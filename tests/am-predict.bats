@@ -188,6 +188,34 @@ setup() {
 	am am-predict --line-buffered -m m.amm --from libsvm big.svm | cmp - p1.csv
 }
 
+@test "am-predict: reading overlaps scoring (-j 2 and more) with the same bytes and errors" {
+	# 20,000 rows: batches of 8,192 take turns between the reader and
+	# the scoring thread; ids and the target ride along
+	awk -F, -v OFS=, 'NR == 1 { print; next } { a[NR] = $0 }
+	    END { for (i = 0; i < 500; i++) for (r = 2; r <= 41; r++) {
+	        split(a[r], f, ","); print f[1] "-" i, f[2], f[3], f[4], f[5] } }' \
+	    "$T/small.csv" > big.csv
+	am am-predict -j 1 -m m.amm big.csv > p1.csv
+	[ "$(wc -l < p1.csv)" -eq 20001 ]
+	for j in 2 3 8; do
+		am am-predict -j $j -m m.amm big.csv > p$j.csv
+		cmp p1.csv p$j.csv
+	done
+	[ "$(sed -n 20001p p1.csv | cut -d, -f1)" = "c39-499" ]
+	# a bad cell in the third batch: the same one line for any -j
+	awk -F, -v OFS=, 'NR == 17000 { $3 = "oops" } { print }' big.csv > bad.csv
+	run -1 --separate-stderr am am-predict -j 1 -m m.amm bad.csv
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"bad.csv:17000: column 'x2': 'oops' is not a number"* ]]
+	e1=$stderr
+	run -1 --separate-stderr am am-predict -j 2 -m m.amm bad.csv
+	[ "$stderr" = "$e1" ]
+	# a write error while the scorer runs is reported once
+	run -1 --separate-stderr bash -c "am-predict -j 2 -m m.amm big.csv > /dev/full"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"write error"* ]]
+}
+
 @test "am-predict: a regression model writes value = x'w + b" {
 	cd "$BATS_TEST_TMPDIR"
 	run -0 --separate-stderr am am-train -q -a linreg --alpha 1 -t y -o m.amm "$FIX/am-train/reg.csv"

@@ -8,11 +8,13 @@ setup() {
 	cd "$BATS_TEST_TMPDIR"
 }
 
-pipeline() { # pipeline FILE DROP: split 80/20 (seed 1), fit on 80%, score 20%
-	am am-clean --split 0.8 --test test.csv -s 1 "$1" >train.csv
+pipeline() { # pipeline FILE DROP [FEATURE-OPTION...]: split 80/20 (seed 1), fit on 80%, score 20%
+	local f=$1 drop=$2
+	shift 2
+	am am-clean --split 0.8 --test test.csv -s 1 "$f" >train.csv
 	am am-clean -o clean.amm train.csv >train.clean.csv
 	am am-clean -m clean.amm test.csv >test.clean.csv
-	am am-features -t y ${2:+--drop $2} -o feat.amm --to bin train.clean.csv >train.bin
+	am am-features -t y ${drop:+--drop $drop} "$@" -o feat.amm --to bin train.clean.csv >train.bin
 	am am-features -m feat.amm --to bin test.clean.csv >test.bin
 	am am-train -q -a logreg -t y -c 1 -o model.amm train.bin
 	am am-predict -m model.amm test.bin >scores.csv
@@ -79,6 +81,39 @@ auc_of() { # auc_of SCORES: the AUC am-eval reports
 	pipeline "$SHARED/bank-marketing/bank-full.csv" ""
 	auc=$(auc_of scores.csv)
 	awk -v a="$auc" 'BEGIN { exit !(a >= 0.90) }' || { echo "auc $auc"; return 1; }
+}
+
+# 2026-11-29 #6: one-hot + standard scaling alone gives 0.9048 on this
+# split, and so does scikit-learn on the same matrix (the solvers agree;
+# the issue's 0.908 was another split).  duration, campaign and previous
+# are counts with long right tails (duration up to 4918 s, campaign up to
+# 63): log(1 + x) before scaling is the usual treatment, and lifts both
+# am and scikit-learn to 0.9068.  (Day of month one-hot as well: 0.9095.)
+@test "pipeline: bank-full logreg reaches AUC >= 0.905 with log1p counts, as scikit-learn does" {
+	need_shared bank-marketing/bank-full.csv
+	pipeline "$SHARED/bank-marketing/bank-full.csv" "" --log1p duration,campaign,previous
+	auc=$(auc_of scores.csv)
+	echo "am auc $auc"
+	awk -v a="$auc" 'BEGIN { exit !(a >= 0.905) }'
+	approx "$auc" 0.9068 0.001
+	/usr/bin/python3 -c 'import sklearn' 2>/dev/null ||
+	    skip "scikit-learn is not installed (am alone checked)"
+	# the very matrices am trained and scored on, as CSV
+	am am-features -m feat.amm train.clean.csv >train.f.csv
+	am am-features -m feat.amm test.clean.csv >test.f.csv
+	sk=$(/usr/bin/python3 -c '
+import csv, numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+def load(p):
+    r = list(csv.reader(open(p))); y = r[0].index("y")
+    X = np.array([[float(v) for j, v in enumerate(t) if j != y] for t in r[1:]])
+    return X, np.array([t[y] == "yes" for t in r[1:]])
+X, y = load("train.f.csv"); T, z = load("test.f.csv")
+m = LogisticRegression(C=1, max_iter=5000).fit(X, y)
+print(roc_auc_score(z, m.decision_function(T)))')
+	echo "scikit-learn auc $sk"
+	approx "$auc" "$sk" 0.001
 }
 
 @test "pipeline: bank-full top-decile lift agrees with a hand computation" {
