@@ -840,7 +840,10 @@ index_dir(struct index *ix, const char *dir, int deep)
 		n = strlen(dir) + strlen(de->d_name) + 2;
 		if ((path = malloc(n)) == NULL)
 			break;
-		(void)snprintf(path, n, "%s/%s", dir, de->d_name);
+		if (strcmp(dir, ".") == 0) /* "a.amm", not "./a.amm" */
+			(void)snprintf(path, n, "%s", de->d_name);
+		else
+			(void)snprintf(path, n, "%s/%s", dir, de->d_name);
 		if (lstat(path, &st) == 0) {
 			if (S_ISREG(st.st_mode))
 				index_file(ix, path);

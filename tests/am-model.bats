@@ -190,3 +190,192 @@ flip() {
 	run -1 --separate-stderr bash -c "am-model verify s.amm > /dev/full"
 	[[ "$stderr" == "am-model: write error"* ]]
 }
+
+# models: train FILE.amm with extra am-train options on data/bank.csv features.
+models() {
+	am-features -t y -o feat.amm "$DATA/bank.csv" > feat.csv
+	am-train -a logreg -t y -o c1.amm feat.csv 2> /dev/null
+	am-train -a logreg -t y -c 0.1 -o c01.amm feat.csv 2> /dev/null
+}
+
+@test "am-model: diff of two models trained with different -c (3)" {
+	models
+	run -3 --separate-stderr am am-model diff c1.amm c01.amm
+	[ -z "$stderr" ]
+	[ "${lines[0]}" = "--- c1.amm (model logreg, sha256 $(sha256sum c1.amm | cut -d' ' -f1))" ]
+	[ "${lines[1]}" = "+++ c01.amm (model logreg, sha256 $(sha256sum c01.amm | cut -d' ' -f1))" ]
+	[[ "$output" == *$'\n~ hyper.C: 1 -> 0.10000000000000001 (-0.9)\n'* ]]
+	[[ "$output" == *$'\n~ lineage.command: am-train -a logreg -t y -o c1.amm feat.csv -> am-train -a logreg -t y -c 0.1 -o c01.amm feat.csv'* ]]
+	[[ "$output" == *$'\n~ section logreg: '* ]]
+	# the metric change is B - A, checked against the values shown
+	line=$(grep '^~ metric.train_auc: ' <<<"$output")
+	read -r _ _ a _ b d <<<"$line"
+	approx "${d//[()+]/}" "$(awk -v a="$a" -v b="$b" 'BEGIN { print b - a }')" 1e-6
+	# the same file: no differences, exit 0, only the two header lines
+	run -0 am am-model diff c1.amm c1.amm
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "am-model: diff ignores lineage alone for the status; schema changes show" {
+	models
+	# the same training again under another name: only lineage differs
+	am-train -a logreg -t y -o again.amm feat.csv 2> /dev/null
+	run -0 --separate-stderr am am-model diff c1.amm again.amm
+	[[ "${lines[2]}" == "~ lineage.command: "* ]]
+	# a model on fewer columns: removed columns are listed
+	cut -d, -f1-10 feat.csv > few.csv
+	am-train -a logreg -t y -o few.amm few.csv 2> /dev/null
+	run -3 am am-model diff c1.amm few.amm
+	n=$(head -1 feat.csv | tr , '\n' | tail -n +11 | wc -l)
+	[ "$(grep -c '^- column ' <<<"$output")" -eq "$n" ]
+	[[ "$output" == *$'\n- column '"$(head -1 feat.csv | cut -d, -f11)"' (number)'* ]]
+	run -3 am am-model diff few.amm c1.amm
+	[ "$(grep -c '^+ column ' <<<"$output")" -eq "$n" ]
+	# a different kind
+	run -3 am am-model diff c1.amm feat.amm
+	[[ "$output" == *$'\n~ kind: model -> features\n'* ]]
+}
+
+@test "am-model: diff --json is one object python parses" {
+	models
+	run -3 --separate-stderr am am-model diff --json c1.amm c01.amm
+	[ "${#lines[@]}" -eq 1 ]
+	/usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["differ"] is True
+assert d["a"]["file"] == "c1.amm" and d["b"]["algorithm"] == "logreg"
+c = {(x["what"], x["key"]): x for x in d["changes"]}
+assert c[("hyper", "C")]["a"] == "1" and abs(c[("hyper", "C")]["delta"] + 0.9) < 1e-12
+m = c[("metric", "train_auc")]
+assert abs(float(m["b"]) - float(m["a"]) - m["delta"]) < 1e-12
+assert ("lineage", "command") in c
+' "$output"
+	run -0 am am-model diff --json c1.amm c1.amm
+	[[ "$output" == *'"changes":[],"differ":false}' ]]
+}
+
+@test "am-model: diff errors: unreadable (1), invalid (1), operands (2)" {
+	models
+	run -1 --separate-stderr am am-model diff c1.amm missing.amm
+	one_line_error
+	head -c 100 c1.amm > t.amm
+	run -1 --separate-stderr am am-model diff t.amm c1.amm
+	one_line_error
+	run -2 --separate-stderr am am-model diff c1.amm
+	[ "${stderr_lines[0]}" = "am-model: diff: missing operands" ]
+	run -2 --separate-stderr am am-model diff c1.amm c1.amm c1.amm
+	[ "${stderr_lines[0]}" = "am-model: diff: too many operands" ]
+}
+
+@test "am-model: lineage of a clean -> features -> train -> update chain, text and JSON" {
+	am-clean -o clean.amm "$DATA/bank.csv" > clean.csv
+	am-features -t y -o feat.amm clean.csv > feat.csv
+	head -2001 feat.csv > old.csv
+	{ head -1 feat.csv; tail -n +2002 feat.csv; } > new.csv
+	am-train -a logreg -t y -o old.amm old.csv 2> /dev/null
+	mkdir out
+	am-train -a logreg -t y --update old.amm -o out/new.amm new.csv 2> /dev/null
+	# the parent is not beside out/new.amm: not found, then found by --search
+	run -0 --separate-stderr am am-model lineage out/new.amm
+	[ "${lines[0]}" = "out/new.amm" ]
+	[ "${lines[1]}" = "  kind         model" ]
+	[ "${lines[4]}" = "  command      am-train -a logreg -t y --update old.amm -o out/new.amm new.csv" ]
+	[ "${lines[7]}" = "  input        new.csv" ]
+	[ "${lines[8]}" = "  input.sha256 $(sha256sum new.csv | cut -d' ' -f1)" ]
+	[ "${lines[9]}" = "  input.rows   2521" ]
+	[ "${lines[10]}" = "  parent       not found (sha256 $(sha256sum old.amm | cut -d' ' -f1))" ]
+	run -0 am am-model lineage --search . out/new.amm
+	[ "${lines[10]}" = "  parent       old.amm" ]
+	[ "${lines[12]}" = "    algorithm    logreg" ]
+	[ "${lines[19]}" = "    input.rows   2000" ]
+	# JSON: the whole chain, every field checked against the files
+	run -0 am am-model lineage --json --search . out/new.amm
+	[ "${#lines[@]}" -eq 1 ]
+	/usr/bin/python3 -c '
+import json, sys, hashlib
+h = lambda f: hashlib.sha256(open(f, "rb").read()).hexdigest()
+d = json.loads(sys.argv[1])
+assert d["file"] == "out/new.amm" and d["sha256"] == h("out/new.amm")
+assert d["input"] == {"name": "new.csv", "sha256": h("new.csv"), "rows": 2521}, d["input"]
+assert len(d["parents"]) == 1
+p = d["parents"][0]
+assert p["file"] == "old.amm" and p["sha256"] == h("old.amm")
+assert p["input"]["rows"] == 2000 and p["input"]["sha256"] == h("old.csv")
+assert p["command"] == "am-train -a logreg -t y -o old.amm old.csv"
+assert p["parents"] == []
+' "$output"
+	# the clean and features steps carry their own inputs
+	run -0 am am-model lineage --json feat.amm
+	/usr/bin/python3 -c '
+import json, sys, hashlib
+d = json.loads(sys.argv[1])
+assert d["kind"] == "features"
+assert d["input"]["sha256"] == hashlib.sha256(open("clean.csv", "rb").read()).hexdigest()
+assert d["input"]["rows"] == 4521
+' "$output"
+	run -0 am am-model lineage clean.amm
+	[ "${lines[7]}" = "  input        $DATA/bank.csv" ]
+	[ "${lines[8]}" = "  input.sha256 $(sha256sum "$DATA/bank.csv" | cut -d' ' -f1)" ]
+}
+
+@test "am-model: lineage follows several parents, reports the missing, searches a store" {
+	[ -x "$UNIT/test_store" ] || skip "needs $UNIT/test_store"
+	mkdir chain
+	"$UNIT/test_store" --chain chain
+	run -0 am am-model lineage chain/c.amm
+	[ "$(grep -c 'parent       chain/a.amm' <<<"$output")" -eq 2 ]
+	[ "$(grep -c 'parent       chain/b.amm' <<<"$output")" -eq 1 ]
+	run -0 --separate-stderr am am-model lineage --json chain/d.amm
+	/usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert len(d["parents"]) == 1
+assert d["parents"][0]["found"] is False and len(d["parents"][0]["sha256"]) == 64
+' "$output"
+	# parents pushed to a store are found through the store
+	am-model push S a chain/a.amm
+	am-model push S b chain/b.amm
+	am-model push S c chain/c.amm
+	am-model promote S c v1
+	rm chain/a.amm chain/b.amm
+	run -0 am am-model lineage S/c
+	[ "${lines[0]}" = "S/c" ]
+	[[ "$output" == *"parent       S/a/v1.amm"* ]]
+	[[ "$output" == *"parent       S/b/v1.amm"* ]]
+	run -1 --separate-stderr am am-model lineage missing.amm
+	one_line_error
+	run -2 --separate-stderr am am-model lineage --search . 
+	[ "${stderr_lines[0]}" = "am-model: lineage: missing operands" ]
+	run -2 --separate-stderr am am-model show --search . chain/c.amm
+	[ "${stderr_lines[0]}" = "am-model: --search does not apply to show" ]
+}
+
+@test "am-model: merge of shard-trained logreg models records both as parents" {
+	am-features -t y -o feat.amm "$DATA/bank.csv" > feat.csv
+	head -2001 feat.csv > a.csv
+	{ head -1 feat.csv; tail -n +2002 feat.csv; } > b.csv
+	am-train -a logreg -t y -o a.amm a.csv 2> /dev/null
+	am-train -a logreg -t y -o b.amm b.csv 2> /dev/null
+	run -0 --separate-stderr am am-model merge -o m.amm a.amm b.amm
+	[ -z "$output" ]
+	run -0 am am-model verify m.amm
+	run -0 am am-model lineage --json m.amm
+	/usr/bin/python3 -c '
+import json, sys, hashlib
+h = lambda f: hashlib.sha256(open(f, "rb").read()).hexdigest()
+d = json.loads(sys.argv[1])
+assert d["command"] == "am-model merge -o m.amm a.amm b.amm"
+assert d["input"]["rows"] == 4521
+assert [p["sha256"] for p in d["parents"]] == [h("a.amm"), h("b.amm")]
+' "$output"
+	am-predict -m m.amm feat.csv > /dev/null
+	# errors: -o is required (2); one input (2); kinds differ (1)
+	run -2 --separate-stderr am am-model merge a.amm b.amm
+	[ "${stderr_lines[0]}" = "am-model: merge: -o FILE is required" ]
+	run -2 --separate-stderr am am-model merge -o m2.amm a.amm
+	[ "${stderr_lines[0]}" = "am-model: merge: missing operands" ]
+	run -1 --separate-stderr am am-model merge -o m2.amm a.amm feat.amm
+	one_line_error
+	[ ! -e m2.amm ]
+}
