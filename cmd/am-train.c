@@ -60,6 +60,7 @@ enum {
 	OPT_MLP_SOLVER,
 	/* Segmentation (-a gmm, kmeans): see seg_opt(). */
 	OPT_SEG_COVARIANCE = 768,
+	OPT_SEG_DECAY,
 	OPT_SEG_MINI_BATCH,
 	OPT_SEG_REG_COVAR,
 	OPT_SEG_RESTARTS,
@@ -147,6 +148,7 @@ static const struct option longopts[] = {
 	{ "solver", required_argument, NULL, OPT_MLP_SOLVER },
 	/* Segmentation (-a gmm, kmeans). */
 	{ "covariance", required_argument, NULL, OPT_SEG_COVARIANCE },
+	{ "decay", required_argument, NULL, OPT_SEG_DECAY },
 	{ "mini-batch", required_argument, NULL, OPT_SEG_MINI_BATCH },
 	{ "reg-covar", required_argument, NULL, OPT_SEG_REG_COVAR },
 	{ "restarts", required_argument, NULL, OPT_SEG_RESTARTS },
@@ -383,6 +385,10 @@ seg_opt(struct am_seg_params *sp, int ch, const char *arg)
 			bad_value("--covariance", arg,
 			    "full, diag, spherical or tied");
 		break;
+	case OPT_SEG_DECAY:
+		if (am_parse_double(arg, 0, 1, &sp->decay) != 0)
+			bad_value("--decay", arg, "a weight in [0, 1]");
+		break;
 	case OPT_SEG_MINI_BATCH:
 		if (am_parse_long(arg, 1, 100000000, &n) != 0)
 			bad_value("--mini-batch", arg,
@@ -596,6 +602,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'k':
 		case OPT_SEG_COVARIANCE:
+		case OPT_SEG_DECAY:
 		case OPT_SEG_MINI_BATCH:
 		case OPT_SEG_REG_COVAR:
 		case OPT_SEG_RESTARTS:
@@ -1449,6 +1456,8 @@ help(void)
 	    "                        kmeans: center shift (default 1e-4)\n"
 	    "      --reg-covar R     gmm: added to covariance diagonals (1e-6)\n"
 	    "      --mini-batch N    kmeans: mini-batches of N rows\n"
+	    "      --decay F         --update: weight of the old statistics,\n"
+	    "                        in [0, 1] (default 1)\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 failure, 2 usage error.\n",
 	    stdout);

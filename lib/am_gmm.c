@@ -99,6 +99,8 @@ am_gmm_release(struct am_gmm *g)
 	free(g->chol);
 	free(g->lconst);
 	free(g->trace);
+	free(g->nk);
+	free(g->scat);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -343,49 +345,41 @@ cov_task(void *arg, size_t t)
 	}
 }
 
-/* The M-step from the task slots of an acc pass: weights, means, then a
- * C pass for the covariances, then their factors. */
-static int
-mstep(struct am_gmm *g, struct em_job *j, size_t ntasks, double reg,
-    struct am_pool *pool, struct am_err *err)
-{
-	size_t k = g->k, d = g->d, c, q, t, a, b, len = sigma_len(g->cov, k, d);
-	double tot = 0, *nk = j->nk, v;
+/*
+ * The old statistics an update combines with the new rows', counted 'f'
+ * times (see am_gmm_update()); copies, as g's own are overwritten.
+ */
+struct prior {
+	double f;
+	double *nk, *mu, *scat;
+};
 
-	for (c = 0; c < k; c++) {
-		double s = 0;
-		for (t = 0; t < ntasks; t++)
-			s += j->nk[t * k + c];
-		nk[c] = s + 10 * DBL_EPSILON; /* slot 0 now holds totals */
-		for (q = 0; q < d; q++) {
-			double m = 0;
-			for (t = 0; t < ntasks; t++)
-				m += j->sx[(t * k + c) * d + q];
-			g->mu[c * d + q] = m / nk[c];
-		}
-		tot += nk[c];
-	}
+/* Symmetrise the lower triangles of scat (full, tied), then w, sigma and
+ * the factors from nk and scat. */
+static int
+from_stats(struct am_gmm *g, double reg, struct am_err *err)
+{
+	size_t k = g->k, d = g->d, c, a, b;
+	double tot = 0, *m, *sg, den;
+
 	for (c = 0; c < k; c++)
-		g->w[c] = nk[c] / tot;
-	j->mu = g->mu;
-	am_seg_run(pool, ntasks, cov_task, j);
-	for (a = 0; a < len; a++) {
-		for (v = 0, t = 0; t < ntasks; t++)
-			v += j->cv[t * len + a];
-		g->sigma[a] = v;
-	}
+		tot += g->nk[c];
+	for (c = 0; c < k; c++)
+		g->w[c] = g->nk[c] / tot;
 	switch (g->cov) {
 	case AM_GMM_FULL:
 	case AM_GMM_TIED:
 		for (c = 0; c < (g->cov == AM_GMM_FULL ? k : 1); c++) {
-			double *m = g->sigma + c * d * d;
-			double den = g->cov == AM_GMM_FULL ? nk[c] : tot;
+			m = g->scat + c * d * d;
+			sg = g->sigma + c * d * d;
+			den = g->cov == AM_GMM_FULL ? g->nk[c] : tot;
 			for (a = 0; a < d; a++) {
 				for (b = 0; b <= a; b++) {
-					m[a * d + b] /= den;
 					m[b * d + a] = m[a * d + b];
+					sg[a * d + b] = sg[b * d + a] =
+					    m[a * d + b] / den;
 				}
-				m[a * d + a] += reg;
+				sg[a * d + a] += reg;
 			}
 		}
 		break;
@@ -393,44 +387,120 @@ mstep(struct am_gmm *g, struct em_job *j, size_t ntasks, double reg,
 		for (c = 0; c < k; c++)
 			for (a = 0; a < d; a++)
 				g->sigma[c * d + a] =
-				    g->sigma[c * d + a] / nk[c] + reg;
+				    g->scat[c * d + a] / g->nk[c] + reg;
 		break;
 	default:
 		for (c = 0; c < k; c++)
-			g->sigma[c] = g->sigma[c] / (nk[c] * (double)d) + reg;
+			g->sigma[c] = g->scat[c] / (g->nk[c] * (double)d) + reg;
 		break;
 	}
 	return am_gmm_prepare(g, err);
 }
 
-/* One restart into 'g' (allocated); the trace into g->trace. */
+/*
+ * Add to g->scat (lower triangles for full and tied) the scatter 'S0'
+ * of 'nk0' rows around the means 'mu0', moved to g's means and weighted
+ * 'f': f (S0 + nk0 (mu0 - mu)(mu0 - mu)').  'perm' (or NULL: the
+ * identity) maps g's components to those of the statistics; 'z' is
+ * scratch of d values.
+ */
+static void
+add_scatter(struct am_gmm *g, double f, const double *nk0, const double *mu0,
+    const double *s0, const size_t *perm, double *z)
+{
+	size_t k = g->k, d = g->d, c, a, b, pc;
+	double fa, v;
+	int tied_done = 0;
+
+	for (c = 0; c < k; c++) {
+		pc = perm != NULL ? perm[c] : c;
+		fa = f * nk0[pc];
+		for (a = 0; a < d; a++)
+			z[a] = mu0[pc * d + a] - g->mu[c * d + a];
+		switch (g->cov) {
+		case AM_GMM_FULL:
+		case AM_GMM_TIED: {
+			double *m = g->cov == AM_GMM_FULL ? g->scat + c * d * d
+			                                  : g->scat;
+			const double *o =
+			    g->cov == AM_GMM_FULL ? s0 + pc * d * d : s0;
+			int own = g->cov == AM_GMM_FULL || !tied_done;
+			for (a = 0; a < d; a++)
+				for (b = 0; b <= a; b++)
+					m[a * d + b] +=
+					    (own ? f * o[a * d + b] : 0) +
+					    fa * z[a] * z[b];
+			tied_done = 1;
+			break;
+		}
+		case AM_GMM_DIAG:
+			for (a = 0; a < d; a++)
+				g->scat[c * d + a] +=
+				    f * s0[pc * d + a] + fa * z[a] * z[a];
+			break;
+		default:
+			for (v = 0, a = 0; a < d; a++)
+				v += z[a] * z[a];
+			g->scat[c] += f * s0[pc] + fa * v;
+			break;
+		}
+	}
+}
+
+/*
+ * The M-step from the task slots of an acc pass, with the old
+ * statistics of 'pr' when not NULL: counts and means, then a C pass for
+ * the scatter, then weights, covariances and their factors.
+ */
 static int
-em(struct am_gmm *g, const double *x, size_t n, const struct am_gmm_params *p,
-    struct am_rand *r, struct em_job *j, size_t ntasks, int max_iter,
+mstep(struct am_gmm *g, struct em_job *j, size_t ntasks, double reg,
+    const struct prior *pr, struct am_pool *pool, struct am_err *err)
+{
+	size_t k = g->k, d = g->d, c, q, t, a, len = sigma_len(g->cov, k, d);
+	double v;
+
+	for (c = 0; c < k; c++) {
+		double s = pr != NULL ? pr->f * pr->nk[c] : 0;
+		for (t = 0; t < ntasks; t++)
+			s += j->nk[t * k + c];
+		g->nk[c] = s + 10 * DBL_EPSILON;
+		for (q = 0; q < d; q++) {
+			double m = pr != NULL
+			    ? pr->f * pr->nk[c] * pr->mu[c * d + q]
+			    : 0;
+			for (t = 0; t < ntasks; t++)
+				m += j->sx[(t * k + c) * d + q];
+			g->mu[c * d + q] = m / g->nk[c];
+		}
+	}
+	j->mu = g->mu;
+	am_seg_run(pool, ntasks, cov_task, j);
+	for (a = 0; a < len; a++) {
+		for (v = 0, t = 0; t < ntasks; t++)
+			v += j->cv[t * len + a];
+		g->scat[a] = v;
+	}
+	if (pr != NULL)
+		add_scatter(g, pr->f, pr->nk, pr->mu, pr->scat, NULL,
+		    j->scratch);
+	return from_stats(g, reg, err);
+}
+
+/*
+ * E and M steps on the rows of 'j' from the parameters in 'g', until
+ * the mean log-likelihood settles; then the log-likelihood of the final
+ * parameters.  The trace into g->trace (max_iter + 1 values).
+ */
+static int
+em_loop(struct am_gmm *g, size_t n, const struct am_gmm_params *p,
+    struct em_job *j, size_t ntasks, int max_iter, const struct prior *pr,
     struct am_err *err)
 {
-	size_t k = g->k, d = g->d, i, c, t;
-	double *cent = g->mu, ll, prev = -HUGE_VAL;
-	double tol = p->tol < 0 ? 1e-3 : p->tol,
-	       reg = p->reg < 0 ? 1e-6 : p->reg;
-	int rc, it;
-	struct am_kmeans km = { 0 };
+	double ll, prev = -HUGE_VAL, tol = p->tol < 0 ? 1e-3 : p->tol,
+	           reg = p->reg < 0 ? 1e-6 : p->reg;
+	size_t t;
+	int it, rc;
 
-	/* Seed: k-means++ centers (into mu), each row to the nearest. */
-	if ((rc = am_kmeans_pp(x, n, d, k, r, p->pool, cent, err)) != 0)
-		return rc;
-	km.k = k;
-	km.d = d;
-	km.centers = cent;
-	for (i = 0; i < n; i++) {
-		c = am_kmeans_nearest(&km, x + i * d, NULL);
-		memset(j->resp + i * k, 0, k * sizeof(double));
-		j->resp[i * k + c] = 1;
-	}
-	j->estep = 0;
-	am_seg_run(p->pool, ntasks, acc_task, j);
-	if ((rc = mstep(g, j, ntasks, reg, p->pool, err)) != 0)
-		return rc;
 	g->converged = 0;
 	j->estep = 1;
 	for (it = 0; it < max_iter; it++) {
@@ -439,7 +509,7 @@ em(struct am_gmm *g, const double *x, size_t n, const struct am_gmm_params *p,
 			ll += j->ll[t];
 		ll /= (double)n;
 		g->trace[it] = ll;
-		if ((rc = mstep(g, j, ntasks, reg, p->pool, err)) != 0)
+		if ((rc = mstep(g, j, ntasks, reg, pr, p->pool, err)) != 0)
 			return rc;
 		if (fabs(ll - prev) < tol) {
 			g->converged = 1;
@@ -457,6 +527,35 @@ em(struct am_gmm *g, const double *x, size_t n, const struct am_gmm_params *p,
 	return 0;
 }
 
+/* One restart into 'g' (allocated); the trace into g->trace. */
+static int
+em(struct am_gmm *g, const double *x, size_t n, const struct am_gmm_params *p,
+    struct am_rand *r, struct em_job *j, size_t ntasks, int max_iter,
+    struct am_err *err)
+{
+	size_t k = g->k, d = g->d, i, c;
+	double *cent = g->mu, reg = p->reg < 0 ? 1e-6 : p->reg;
+	int rc;
+	struct am_kmeans km = { 0 };
+
+	/* Seed: k-means++ centers (into mu), each row to the nearest. */
+	if ((rc = am_kmeans_pp(x, n, d, k, r, p->pool, cent, err)) != 0)
+		return rc;
+	km.k = k;
+	km.d = d;
+	km.centers = cent;
+	for (i = 0; i < n; i++) {
+		c = am_kmeans_nearest(&km, x + i * d, NULL);
+		memset(j->resp + i * k, 0, k * sizeof(double));
+		j->resp[i * k + c] = 1;
+	}
+	j->estep = 0;
+	am_seg_run(p->pool, ntasks, acc_task, j);
+	if ((rc = mstep(g, j, ntasks, reg, NULL, p->pool, err)) != 0)
+		return rc;
+	return em_loop(g, n, p, j, ntasks, max_iter, NULL, err);
+}
+
 static int
 alloc_gmm(struct am_gmm *g, size_t k, size_t d, int cov, int max_iter)
 {
@@ -467,7 +566,10 @@ alloc_gmm(struct am_gmm *g, size_t k, size_t d, int cov, int max_iter)
 	g->mu = malloc((k * d + 1) * sizeof(double));
 	g->sigma = malloc((sigma_len(cov, k, d) + 1) * sizeof(double));
 	g->trace = malloc(((size_t)max_iter + 1) * sizeof(double));
-	return g->w && g->mu && g->sigma && g->trace ? 0 : -1;
+	g->nk = malloc(k * sizeof(double));
+	g->scat = malloc((sigma_len(cov, k, d) + 1) * sizeof(double));
+	return g->w && g->mu && g->sigma && g->trace && g->nk && g->scat ? 0
+	                                                                 : -1;
 }
 
 static void
@@ -479,6 +581,46 @@ swap_gmm(struct am_gmm *a, struct am_gmm *b)
 	*b = t;
 }
 
+static void
+job_free(struct em_job *j)
+{
+	free(j->resp);
+	free(j->ll);
+	free(j->nk);
+	free(j->sx);
+	free(j->cv);
+	free(j->scratch);
+	memset(j, 0, sizeof(*j));
+}
+
+/* The buffers of an EM run on the 'n' rows at 'x'; the task count, or 0
+ * when out of memory. */
+static size_t
+job_init(struct em_job *j, const double *x, size_t n, size_t d, size_t k,
+    int cov)
+{
+	size_t ntasks, len = sigma_len(cov, k, d);
+
+	memset(j, 0, sizeof(*j));
+	ntasks = am_seg_tasks(n, &j->chunk);
+	j->x = x;
+	j->n = n;
+	j->d = d;
+	j->k = k;
+	j->resp = malloc((n * k + 1) * sizeof(double));
+	j->ll = malloc(ntasks * sizeof(double));
+	j->nk = malloc(ntasks * k * sizeof(double));
+	j->sx = malloc((ntasks * k * d + 1) * sizeof(double));
+	j->cv = malloc((ntasks * len + 1) * sizeof(double));
+	j->scratch = malloc(ntasks * (d + k) * sizeof(double));
+	if (j->resp == NULL || j->ll == NULL || j->nk == NULL ||
+	    j->sx == NULL || j->cv == NULL || j->scratch == NULL) {
+		job_free(j);
+		return 0;
+	}
+	return ntasks;
+}
+
 int
 am_gmm_fit(struct am_gmm *g, const double *x, size_t n, size_t d,
     const struct am_gmm_params *p, struct am_err *err)
@@ -486,7 +628,7 @@ am_gmm_fit(struct am_gmm *g, const double *x, size_t n, size_t d,
 	struct am_gmm cur = { 0 };
 	struct em_job j;
 	struct am_rand r;
-	size_t ntasks, k = p->k, len;
+	size_t ntasks, k = p->k;
 	int rs, rc = 0, restarts = p->restarts > 0 ? p->restarts : 1;
 	int max_iter = p->max_iter > 0 ? p->max_iter : 100;
 
@@ -497,21 +639,8 @@ am_gmm_fit(struct am_gmm *g, const double *x, size_t n, size_t d,
 		    "k %zu is larger than the %zu rows", k, n);
 	if (p->cov < 0 || p->cov > AM_GMM_TIED)
 		return am_seterr(err, AM_EARG, "unknown covariance type");
-	ntasks = am_seg_tasks(n, &j.chunk);
-	len = sigma_len(p->cov, k, d);
-	j.x = x;
-	j.n = n;
-	j.d = d;
-	j.k = k;
-	j.resp = malloc(n * k * sizeof(double));
-	j.ll = malloc(ntasks * sizeof(double));
-	j.nk = malloc(ntasks * k * sizeof(double));
-	j.sx = malloc((ntasks * k * d + 1) * sizeof(double));
-	j.cv = malloc((ntasks * len + 1) * sizeof(double));
-	j.scratch = malloc(ntasks * (d + k) * sizeof(double));
-	if (j.resp == NULL || j.ll == NULL || j.nk == NULL || j.sx == NULL ||
-	    j.cv == NULL || j.scratch == NULL ||
-	    alloc_gmm(&cur, k, d, p->cov, max_iter) != 0) {
+	ntasks = job_init(&j, x, n, d, k, p->cov);
+	if (ntasks == 0 || alloc_gmm(&cur, k, d, p->cov, max_iter) != 0) {
 		rc = am_seterr(err, AM_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -535,20 +664,169 @@ out:
 	if (rc != 0)
 		am_gmm_release(g);
 	am_gmm_release(&cur);
-	free(j.resp);
-	free(j.ll);
-	free(j.nk);
-	free(j.sx);
-	free(j.cv);
-	free(j.scratch);
+	job_free(&j);
+	return rc;
+}
+
+int
+am_gmm_update(struct am_gmm *g, const double *x, size_t n, double decay,
+    const struct am_gmm_params *p, struct am_err *err)
+{
+	struct em_job j;
+	struct prior pr;
+	size_t k = g->k, d = g->d, ntasks, len = sigma_len(g->cov, g->k, g->d);
+	int rc, max_iter = p->max_iter > 0 ? p->max_iter : 100;
+	double *tr;
+
+	if (n == 0)
+		return am_seterr(err, AM_EARG, "no rows to update with");
+	pr.f = decay < 0 ? 0 : decay > 1 ? 1 : decay;
+	pr.nk = malloc((k + k * d + len + 1) * sizeof(double));
+	tr = realloc(g->trace, ((size_t)max_iter + 1) * sizeof(double));
+	if (tr != NULL)
+		g->trace = tr;
+	ntasks = job_init(&j, x, n, d, k, g->cov);
+	if (pr.nk == NULL || tr == NULL || ntasks == 0) {
+		free(pr.nk);
+		job_free(&j);
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	}
+	pr.mu = pr.nk + k;
+	pr.scat = pr.mu + k * d;
+	memcpy(pr.nk, g->nk, k * sizeof(double));
+	memcpy(pr.mu, g->mu, k * d * sizeof(double));
+	memcpy(pr.scat, g->scat, len * sizeof(double));
+	j.g = g;
+	rc = em_loop(g, n, p, &j, ntasks, max_iter, &pr, err);
+	free(pr.nk);
+	job_free(&j);
+	return rc;
+}
+
+void
+am_gmm_derive_stats(struct am_gmm *g, double rows, double reg)
+{
+	size_t k = g->k, d = g->d, c, a, b, len = sigma_len(g->cov, k, d);
+	double v, den;
+
+	for (c = 0; c < k; c++)
+		g->nk[c] = g->w[c] * rows;
+	for (a = 0; a < len; a++) {
+		switch (g->cov) {
+		case AM_GMM_FULL:
+			c = a / (d * d);
+			b = a % (d * d);
+			den = g->nk[c];
+			v = g->sigma[a] - (b / d == b % d ? reg : 0);
+			if (b / d == b % d && v < 0)
+				v = 0;
+			break;
+		case AM_GMM_TIED:
+			den = rows;
+			v = g->sigma[a] - (a / d == a % d ? reg : 0);
+			if (a / d == a % d && v < 0)
+				v = 0;
+			break;
+		case AM_GMM_DIAG:
+			den = g->nk[a / d];
+			v = g->sigma[a] > reg ? g->sigma[a] - reg : 0;
+			break;
+		default:
+			den = g->nk[a] * (double)d;
+			v = g->sigma[a] > reg ? g->sigma[a] - reg : 0;
+			break;
+		}
+		g->scat[a] = v * den;
+	}
+}
+
+int
+am_gmm_merge(struct am_gmm *g, const struct am_gmm *const *src, size_t n,
+    double reg, struct am_err *err)
+{
+	size_t k = src[0]->k, d = src[0]->d, i, c, q, *perm = NULL,
+	       len = sigma_len(src[0]->cov, k, d);
+	unsigned char *used = NULL;
+	double *z = NULL, ll = 0, tot;
+	int rc = AM_ENOMEM;
+
+	memset(g, 0, sizeof(*g));
+	for (i = 1; i < n; i++)
+		if (src[i]->k != k || src[i]->d != d ||
+		    src[i]->cov != src[0]->cov)
+			return am_seterr(err, AM_EMODEL,
+			    "model %zu has k %zu and %s covariance, model 1 k "
+			    "%zu and %s: cannot merge",
+			    i + 1, src[i]->k, am_gmm_cov_name(src[i]->cov), k,
+			    am_gmm_cov_name(src[0]->cov));
+	perm = malloc(n * k * sizeof(*perm));
+	used = malloc(2 * k);
+	z = malloc((d + 1) * sizeof(double));
+	if (perm == NULL || used == NULL || z == NULL ||
+	    alloc_gmm(g, k, d, src[0]->cov, 1) != 0)
+		goto out;
+	/* Counts and means, each shard's components in src[0]'s order. */
+	memset(g->nk, 0, k * sizeof(double));
+	memset(g->mu, 0, k * d * sizeof(double));
+	for (i = 0; i < n; i++) {
+		size_t *pm = perm + i * k, pc;
+		if (i == 0)
+			for (c = 0; c < k; c++)
+				pm[c] = c;
+		else
+			am_seg_match(src[0]->mu, src[i]->mu, k, d, pm, used);
+		for (c = 0; c < k; c++) {
+			pc = pm[c];
+			g->nk[c] += src[i]->nk[pc];
+			for (q = 0; q < d; q++)
+				g->mu[c * d + q] +=
+				    src[i]->nk[pc] * src[i]->mu[pc * d + q];
+			ll += src[i]->nk[pc] * src[i]->loglik;
+		}
+	}
+	for (c = 0; c < k; c++) {
+		if (!(g->nk[c] > 0)) {
+			rc = am_seterr(err, AM_EARG,
+			    "component %zu is empty in every model", c);
+			goto out;
+		}
+		for (q = 0; q < d; q++)
+			g->mu[c * d + q] /= g->nk[c];
+	}
+	/* The scatters moved to the merged means, then one M-step. */
+	memset(g->scat, 0, len * sizeof(double));
+	for (i = 0; i < n; i++)
+		add_scatter(g, 1, src[i]->nk, src[i]->mu, src[i]->scat,
+		    perm + i * k, z);
+	if ((rc = from_stats(g, reg, err)) != 0)
+		goto out;
+	for (tot = 0, c = 0; c < k; c++)
+		tot += g->nk[c];
+	g->loglik = ll / tot;
+	g->iter = 0;
+	g->converged = 1;
+out:
+	if (rc == AM_ENOMEM)
+		am_seterr(err, AM_ENOMEM, "out of memory");
+	if (rc != 0)
+		am_gmm_release(g);
+	free(perm);
+	free(used);
+	free(z);
 	return rc;
 }
 
 /*
  * The "gmm" model.  State: the mixture, the output names, and when K was
  * chosen from a range the table of (K, log-likelihood, BIC, AIC).
+ *
+ * Payload version 2 appends to version 1 the rows the statistics stand
+ * for, the covariance floor, and the statistics (nk, scat) that
+ * am_gmm_update() and am_gmm_merge() start from.  Version 1 artifacts
+ * still load: their statistics are derived from the parameters, the
+ * artifact's training rows (lineage.input.rows) and hyper.reg_covar.
  */
-#define GMM_VERSION 1
+#define GMM_VERSION 2
 
 struct gmm_row {
 	size_t k;
@@ -558,7 +836,10 @@ struct gmm_row {
 struct gmm_state {
 	struct am_gmm g;
 	struct gmm_row *sel;
-	size_t nsel, rows;
+	size_t nsel;
+	double rows;  /* rows the statistics stand for (decayed) */
+	double reg;   /* the covariance floor of the fit */
+	double decay; /* of the last update; < 0: not updated */
 	int select;
 	struct am_seg_params sp;
 	char **names; /* k + 2 output names */
@@ -603,13 +884,13 @@ make_names(struct gmm_state *s)
 }
 
 static void
-criteria(struct gmm_row *row, const struct am_gmm *g, size_t n)
+criteria(struct gmm_row *row, const struct am_gmm *g, double n)
 {
-	double p = (double)am_gmm_nparams(g), ll = g->loglik * (double)n;
+	double p = (double)am_gmm_nparams(g), ll = g->loglik * n;
 
 	row->k = g->k;
 	row->loglik = g->loglik;
-	row->bic = -2 * ll + p * log((double)n);
+	row->bic = -2 * ll + p * log(n);
 	row->aic = -2 * ll + 2 * p;
 }
 
@@ -648,7 +929,9 @@ gmm_fit(struct am_model *m, const struct am_table *t,
 		rc = err != NULL ? err->code : AM_ENOMEM;
 		goto fail;
 	}
-	s->rows = n;
+	s->rows = (double)n;
+	s->reg = s->sp.reg_covar < 0 ? 1e-6 : s->sp.reg_covar;
+	s->decay = -1;
 	s->select = s->sp.select < 0 ? AM_SEG_BIC : s->sp.select;
 	s->nsel = s->sp.kmax - s->sp.kmin + 1;
 	if ((s->sel = calloc(s->nsel, sizeof(*s->sel))) == NULL) {
@@ -670,7 +953,7 @@ gmm_fit(struct am_model *m, const struct am_table *t,
 				am_err_prefix(err, "k %zu", k);
 			goto fail;
 		}
-		criteria(row, &cur, n);
+		criteria(row, &cur, (double)n);
 		v = s->select == AM_SEG_AIC ? row->aic : row->bic;
 		if (s->g.w == NULL || v < best) {
 			best = v;
@@ -830,6 +1113,10 @@ gmm_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 		am_buf_f64(&b, s->sel[i].bic);
 		am_buf_f64(&b, s->sel[i].aic);
 	}
+	am_buf_f64(&b, s->rows);
+	am_buf_f64(&b, s->reg);
+	am_buf_f64s(&b, g->nk, g->k);
+	am_buf_f64s(&b, g->scat, sigma_len(g->cov, g->k, g->d));
 	rc = am_art_add_buf(a, "gmm", &b);
 	am_buf_release(&b);
 	for (i = 0; i < (size_t)g->iter; i++) {
@@ -857,8 +1144,9 @@ gmm_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 		rc = am_art_setf(a, "hyper.tol", "%g",
 		    s->sp.tol < 0 ? 1e-3 : s->sp.tol);
 	if (rc == 0)
-		rc = am_art_setf(a, "hyper.reg_covar", "%g",
-		    s->sp.reg_covar < 0 ? 1e-6 : s->sp.reg_covar);
+		rc = am_art_setf(a, "hyper.reg_covar", "%g", s->reg);
+	if (rc == 0 && s->decay >= 0)
+		rc = am_art_setf(a, "hyper.decay", "%g", s->decay);
 	criteria(&row, g, s->rows);
 	if (rc == 0)
 		rc = am_art_setf(a, "metric.loglik", "%.17g", g->loglik);
@@ -886,6 +1174,20 @@ gmm_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 	return rc != 0 ? am_seterr(err, AM_ENOMEM, "out of memory") : 0;
 }
 
+/* The number in meta 'key' of 'a', or 'def' when absent or not one. */
+static double
+meta_num(const struct am_art *a, const char *key, double def)
+{
+	const char *v = am_art_get(a, key);
+	char *end;
+	double x;
+
+	if (v == NULL)
+		return def;
+	x = strtod(v, &end);
+	return end != v && *end == '\0' && isfinite(x) ? x : def;
+}
+
 static int
 gmm_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 {
@@ -904,7 +1206,7 @@ gmm_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 	k = am_rd_u32(&r);
 	d = am_rd_u32(&r);
 	cov = am_rd_u32(&r);
-	if (am_rd_error(&r) || ver != GMM_VERSION || k == 0 ||
+	if (am_rd_error(&r) || ver < 1 || ver > GMM_VERSION || k == 0 ||
 	    d != am_model_nfeat(m) || cov > AM_GMM_TIED ||
 	    (size_t)k * d > am_rd_left(&r) / 8)
 		return am_seterr(err, AM_EFORMAT, "malformed 'gmm' section");
@@ -912,6 +1214,10 @@ gmm_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 		return am_seterr(err, AM_ENOMEM, "out of memory");
 	g = &s->g;
 	sl = sigma_len((int)cov, k, d);
+	s->decay = -1;
+	s->sp = (struct am_seg_params)AM_SEG_PARAMS_INIT;
+	s->sp.restarts = (int)meta_num(a, "hyper.restarts", 1);
+	s->sp.tol = meta_num(a, "hyper.tol", 1e-3);
 	if (sl > am_rd_left(&r) / 8 || alloc_gmm(g, k, d, (int)cov, 1) != 0) {
 		gmm_free(s);
 		return am_seterr(err, AM_EFORMAT, "malformed 'gmm' section");
@@ -938,8 +1244,19 @@ gmm_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 		s->sel[i].bic = am_rd_f64(&r);
 		s->sel[i].aic = am_rd_f64(&r);
 	}
-	if (am_rd_error(&r) || am_rd_left(&r) != 0)
+	if (ver >= 2) {
+		s->rows = am_rd_f64(&r);
+		s->reg = am_rd_f64(&r);
+		am_rd_f64s(&r, g->nk, k);
+		am_rd_f64s(&r, g->scat, sl);
+	} else {
+		s->rows = meta_num(a, "lineage.input.rows", 1);
+		s->reg = meta_num(a, "hyper.reg_covar", 1e-6);
+	}
+	if (am_rd_error(&r) || am_rd_left(&r) != 0 || !(s->rows > 0) ||
+	    !isfinite(s->rows) || !(s->reg >= 0) || !isfinite(s->reg))
 		goto bad;
+	s->sp.reg_covar = s->reg;
 	for (i = 0; i < k; i++) {
 		if (!(g->w[i] > 0) || !isfinite(g->w[i]))
 			goto bad;
@@ -950,6 +1267,14 @@ gmm_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 	for (i = 0; i < (size_t)k * d; i++)
 		if (!isfinite(g->mu[i]))
 			goto bad;
+	if (ver < 2)
+		am_gmm_derive_stats(g, s->rows, s->reg);
+	for (i = 0; i < k; i++)
+		if (!(g->nk[i] >= 0) || !isfinite(g->nk[i]))
+			goto bad;
+	for (i = 0; i < sl; i++)
+		if (!isfinite(g->scat[i]))
+			goto bad;
 	if (am_gmm_prepare(g, NULL) != 0 || make_names(s) != 0)
 		goto bad;
 	am_model_set_state(m, s);
@@ -957,6 +1282,87 @@ gmm_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 bad:
 	gmm_free(s);
 	return am_seterr(err, AM_EFORMAT, "malformed 'gmm' section");
+}
+
+/*
+ * --update: EM from the stored parameters on the new rows, the old
+ * statistics counted --decay times; K, the covariance type and the
+ * floor are the model's, the tolerance this run's when given.
+ */
+static int
+gmm_update(struct am_model *m, const struct am_table *t,
+    const struct am_model_params *p, struct am_err *err)
+{
+	struct gmm_state *s = am_model_state(m);
+	struct am_gmm_params gp = AM_GMM_PARAMS_INIT;
+	struct am_seg_params sp;
+	struct am_pool *pool = NULL;
+	double *x, decay;
+	int rc;
+
+	if ((rc = am_seg_params_get(p, 1, &sp, &pool, err)) != 0)
+		return rc;
+	if ((x = am_seg_dense(t, err)) == NULL) {
+		am_pool_free(pool);
+		return err != NULL ? err->code : AM_ENOMEM;
+	}
+	decay = sp.decay < 0 ? 1 : sp.decay;
+	gp.max_iter = p->max_iter;
+	gp.tol = sp.tol >= 0 ? sp.tol : s->sp.tol;
+	gp.reg = s->reg;
+	gp.pool = pool;
+	rc = am_gmm_update(&s->g, x, t->rows, decay, &gp, err);
+	if (rc != 0 && t->rows == 0)
+		am_err_prefix(err, "%s", t->input);
+	free(x);
+	am_pool_free(pool);
+	if (rc != 0)
+		return rc;
+	s->rows = decay * s->rows + (double)t->rows;
+	s->decay = decay;
+	s->sp.tol = gp.tol;
+	s->nsel = 0; /* the K table was the old fit's */
+	return 0;
+}
+
+/*
+ * am-model merge: summed statistics, one M-step (am_gmm_merge()); the
+ * shards' rows are in their statistics, so 'w' is not needed.
+ */
+static int
+gmm_merge(struct am_model *m, const struct am_model *const *src,
+    const double *w, size_t n, struct am_err *err)
+{
+	const struct gmm_state *s0 = am_model_state(src[0]);
+	const struct am_gmm **gs;
+	struct gmm_state *s;
+	size_t i;
+	int rc;
+
+	(void)w;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (gs = malloc(n * sizeof(*gs))) == NULL) {
+		free(s);
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	}
+	s->sp = s0->sp;
+	s->reg = s0->reg;
+	s->decay = -1;
+	for (i = 0; i < n; i++) {
+		const struct gmm_state *si = am_model_state(src[i]);
+		gs[i] = &si->g;
+		s->rows += si->rows;
+	}
+	rc = am_gmm_merge(&s->g, gs, n, s->reg, err);
+	free(gs);
+	if (rc == 0 && make_names(s) != 0)
+		rc = am_seterr(err, AM_ENOMEM, "out of memory");
+	if (rc != 0) {
+		gmm_free(s);
+		return rc;
+	}
+	am_model_set_state(m, s);
+	return 0;
 }
 
 const struct am_model_ops am_gmm_ops = {
@@ -968,4 +1374,6 @@ const struct am_model_ops am_gmm_ops = {
 	.free = gmm_free,
 	.nout = gmm_nout,
 	.outname = gmm_outname,
+	.update = gmm_update,
+	.merge = gmm_merge,
 };

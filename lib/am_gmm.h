@@ -80,6 +80,16 @@ struct am_gmm {
 	int iter;       /* EM iterations of the kept restart */
 	int converged;  /* it stopped before max_iter */
 	double *trace;  /* mean log-likelihood of each E-step (iter) */
+	/*
+	 * The sufficient statistics of the last M-step, from which w, mu
+	 * and sigma were computed: nk[k] the responsibility sums (rows),
+	 * and scat the responsibility-weighted scatter around the means in
+	 * sigma's layout (full: k centred d x d sums; diag: k x d sums of
+	 * squares; spherical: k sums over all d features; tied: one d x d
+	 * sum over all components), so that sigma = scat / nk + reg.
+	 */
+	double *nk;
+	double *scat;
 };
 
 /*
@@ -106,6 +116,50 @@ int am_gmm_prepare(struct am_gmm *g, struct am_err *err);
  */
 double am_gmm_score(const struct am_gmm *g, const double *x, double *post,
     double *scratch);
+
+/*
+ * Continue EM on the 'n' new rows at 'x' from the parameters and
+ * statistics in 'g' (a fitted or loaded mixture whose nk and scat are
+ * set).  Each M-step combines the new rows' statistics with the old ones
+ * counted 'decay' times (in [0, 1]: 1 weighs every old row as a new one,
+ * 0 forgets them), around the new means:
+ *
+ *   N_k = decay N0_k + sum_i r_ik
+ *   mu_k = (decay N0_k mu0_k + sum_i r_ik x_i) / N_k
+ *   S_k = decay (S0_k + N0_k (mu0_k - mu_k)(mu0_k - mu_k)')
+ *         + sum_i r_ik (x_i - mu_k)(x_i - mu_k)'
+ *
+ * and sigma = S_k / N_k + p->reg.  E and M steps alternate until the
+ * mean log-likelihood of the new rows changes by less than p->tol, or
+ * p->max_iter times; loglik, iter, converged and the trace then describe
+ * the new rows.  p->k, cov, restarts and seed are not used.  Returns 0,
+ * AM_EARG (a covariance not positive definite) or AM_ENOMEM; on failure
+ * 'g' may be left half-updated.
+ */
+int am_gmm_update(struct am_gmm *g, const double *x, size_t n, double decay,
+    const struct am_gmm_params *p, struct am_err *err);
+
+/*
+ * Set nk and scat of 'g' (w, mu, sigma set; nk and scat allocated) from
+ * its parameters as if it had been fitted on 'rows' rows with floor
+ * 'reg': nk = w rows, scat = nk (sigma - reg), the diagonal kept >= 0.
+ * For artifacts saved before the statistics were stored.
+ */
+void am_gmm_derive_stats(struct am_gmm *g, double rows, double reg);
+
+/*
+ * Merge the 'n' >= 1 mixtures 'src' (one K, d and covariance type),
+ * fitted on shards of one data set, into 'g' (zeroed): the component
+ * statistics are summed and one M-step taken with floor 'reg'.
+ * Components are matched to those of src[0] by their means: the closest
+ * pair (Euclidean) first, then the closest among the rest, and so on.
+ * Shards grown from one model by am_gmm_update() keep its order, and
+ * the matching then is the identity.  Returns 0, AM_EMODEL (K, d or
+ * covariance types differ), AM_EARG (not positive definite) or
+ * AM_ENOMEM.
+ */
+int am_gmm_merge(struct am_gmm *g, const struct am_gmm *const *src, size_t n,
+    double reg, struct am_err *err);
 
 /* Free parameters of 'g': the count that BIC and AIC charge. */
 size_t am_gmm_nparams(const struct am_gmm *g);

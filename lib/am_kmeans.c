@@ -41,6 +41,40 @@ am_seg_tasks(size_t n, size_t *chunk)
 }
 
 void
+am_seg_match(const double *a, const double *b, size_t k, size_t d, size_t *perm,
+    unsigned char *used)
+{
+	unsigned char *ua = used, *ub = used + k;
+	size_t step, i, j, bi = 0, bj = 0, q;
+	double best, v, t;
+
+	memset(used, 0, 2 * k);
+	for (step = 0; step < k; step++) {
+		best = HUGE_VAL;
+		for (i = 0; i < k; i++) {
+			if (ua[i])
+				continue;
+			for (j = 0; j < k; j++) {
+				if (ub[j])
+					continue;
+				for (v = 0, q = 0; q < d; q++) {
+					t = a[i * d + q] - b[j * d + q];
+					v += t * t;
+				}
+				/* Ties (and NaN) keep the first pair. */
+				if (v < best || best == HUGE_VAL) {
+					best = v;
+					bi = i;
+					bj = j;
+				}
+			}
+		}
+		ua[bi] = ub[bj] = 1;
+		perm[bi] = bj;
+	}
+}
+
+void
 am_seg_run(struct am_pool *pool, size_t ntasks,
     void (*fn)(void *arg, size_t task), void *arg)
 {
@@ -596,6 +630,156 @@ out:
 	return rc;
 }
 
+int
+am_kmeans_update(struct am_kmeans *km, const double *x, size_t n, double decay,
+    size_t batch, int passes, uint64_t seed, struct am_pool *pool,
+    struct am_err *err)
+{
+	size_t k = km->k, d = km->d, *ord, *lab, i, b, lo, hi, q, j, t, chunk;
+	double *v, *bs, *bc, *part;
+	uint32_t *a;
+	struct am_rand r;
+	int ep;
+
+	if (n == 0)
+		return am_seterr(err, AM_EARG, "no rows to update with");
+	if (decay < 0 || decay > 1)
+		decay = 1;
+	if (batch == 0)
+		batch = 1024;
+	if (batch > n)
+		batch = n;
+	if (passes <= 0)
+		passes = 1;
+	ord = malloc(n * sizeof(*ord));
+	lab = malloc(batch * sizeof(*lab));
+	v = malloc((2 * k + k * d + am_seg_tasks(n, &chunk)) * sizeof(double));
+	a = malloc(n * sizeof(*a));
+	if (ord == NULL || lab == NULL || v == NULL || a == NULL) {
+		free(ord);
+		free(lab);
+		free(v);
+		free(a);
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	}
+	bc = v + k;
+	bs = bc + k;
+	part = bs + k * d;
+	for (j = 0; j < k; j++)
+		v[j] = decay * km->size[j];
+	for (i = 0; i < n; i++)
+		ord[i] = i;
+	am_rand_seed(&r, seed ^ UINT64_C(0x6b6d7570));
+	for (ep = 0; ep < passes; ep++) {
+		/* Fisher-Yates with the seed: the same order everywhere. */
+		for (i = n; i > 1; i--) {
+			j = (size_t)am_rand_below(&r, i);
+			t = ord[i - 1];
+			ord[i - 1] = ord[j];
+			ord[j] = t;
+		}
+		for (lo = 0; lo < n; lo = hi) {
+			hi = lo + batch < n ? lo + batch : n;
+			memset(bc, 0, (k + k * d) * sizeof(double));
+			for (b = lo; b < hi; b++)
+				lab[b - lo] =
+				    am_kmeans_nearest(km, x + ord[b] * d, NULL);
+			for (b = lo; b < hi; b++) {
+				const double *xi = x + ord[b] * d;
+				bc[lab[b - lo]] += 1;
+				for (q = 0; q < d; q++)
+					bs[lab[b - lo] * d + q] += xi[q];
+			}
+			for (j = 0; j < k; j++) {
+				if (bc[j] == 0)
+					continue;
+				for (q = 0; q < d; q++)
+					km->centers[j * d + q] =
+					    (km->centers[j * d + q] * v[j] +
+					        bs[j * d + q]) /
+					    (v[j] + bc[j]);
+				v[j] += bc[j];
+			}
+		}
+	}
+	km->iter = passes;
+	km->converged = 1;
+	for (j = 0; j < k; j++)
+		v[j] = decay * km->size[j];
+	finish(km, x, n, pool, a, part);
+	for (j = 0; j < k; j++)
+		km->size[j] += v[j];
+	free(ord);
+	free(lab);
+	free(v);
+	free(a);
+	return 0;
+}
+
+int
+am_kmeans_merge(struct am_kmeans *km, const struct am_kmeans *const *src,
+    size_t n, struct am_err *err)
+{
+	size_t k = src[0]->k, d = src[0]->d, i, j, q, pj, *perm;
+	unsigned char *used;
+	double w, t;
+
+	memset(km, 0, sizeof(*km));
+	for (i = 1; i < n; i++)
+		if (src[i]->k != k || src[i]->d != d)
+			return am_seterr(err, AM_EMODEL,
+			    "model %zu has k %zu, model 1 k %zu: cannot merge",
+			    i + 1, src[i]->k, k);
+	perm = malloc(n * k * sizeof(*perm));
+	used = malloc(2 * k);
+	km->k = k;
+	km->d = d;
+	km->centers = calloc(k * d + 1, sizeof(double));
+	km->size = calloc(k, sizeof(double));
+	if (perm == NULL || used == NULL || km->centers == NULL ||
+	    km->size == NULL) {
+		free(perm);
+		free(used);
+		am_kmeans_release(km);
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		if (i == 0)
+			for (j = 0; j < k; j++)
+				perm[j] = j;
+		else
+			am_seg_match(src[0]->centers, src[i]->centers, k, d,
+			    perm + i * k, used);
+		for (j = 0; j < k; j++) {
+			pj = perm[i * k + j];
+			w = src[i]->size[pj];
+			km->size[j] += w;
+			for (q = 0; q < d; q++)
+				km->centers[j * d + q] +=
+				    w * src[i]->centers[pj * d + q];
+		}
+	}
+	for (j = 0; j < k; j++)
+		for (q = 0; q < d; q++)
+			km->centers[j * d + q] = km->size[j] > 0
+			    ? km->centers[j * d + q] / km->size[j]
+			    : src[0]->centers[j * d + q];
+	/* Parallel axes: each shard's inertia moved to the new centers. */
+	for (i = 0; i < n; i++) {
+		km->inertia += src[i]->inertia;
+		for (j = 0; j < k; j++) {
+			pj = perm[i * k + j];
+			t = dist2(src[i]->centers + pj * d, km->centers + j * d,
+			    d);
+			km->inertia += src[i]->size[pj] * t;
+		}
+	}
+	km->converged = 1;
+	free(perm);
+	free(used);
+	return 0;
+}
+
 double
 am_silhouette(const double *x, size_t n, size_t d, const size_t *lab, size_t k)
 {
@@ -675,6 +859,7 @@ struct km_state {
 	struct km_row *sel;
 	size_t nsel, chosen;
 	struct am_seg_params sp;
+	double decay; /* of the last update; < 0: not updated */
 };
 
 static void
@@ -791,6 +976,7 @@ km_fit(struct am_model *m, const struct am_table *t,
 		goto fail;
 	}
 	s->nsel = s->sp.kmax - s->sp.kmin + 1;
+	s->decay = -1;
 	if ((s->sel = calloc(s->nsel, sizeof(*s->sel))) == NULL) {
 		rc = am_seterr(err, AM_ENOMEM, "out of memory");
 		goto fail;
@@ -916,6 +1102,8 @@ km_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 		    s->sp.restarts > 0 ? s->sp.restarts : 1);
 	if (rc == 0 && s->sp.batch > 0)
 		rc = am_art_setf(a, "hyper.mini_batch", "%zu", s->sp.batch);
+	if (rc == 0 && s->decay >= 0)
+		rc = am_art_setf(a, "hyper.decay", "%g", s->decay);
 	if (rc == 0)
 		rc = am_art_setf(a, "metric.inertia", "%.17g", s->km.inertia);
 	if (rc == 0)
@@ -972,6 +1160,7 @@ km_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 		return am_seterr(err, AM_EFORMAT, "malformed 'kmeans' section");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return am_seterr(err, AM_ENOMEM, "out of memory");
+	s->decay = -1;
 	s->km.k = k;
 	s->km.d = d;
 	s->km.centers = malloc(((size_t)k * d + 1) * sizeof(double));
@@ -997,6 +1186,9 @@ km_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 	for (i = 0; i < (size_t)k * d; i++)
 		if (!isfinite(s->km.centers[i]))
 			goto bad;
+	for (i = 0; i < k; i++)
+		if (!(s->km.size[i] >= 0) || !isfinite(s->km.size[i]))
+			goto bad;
 	if (am_rd_error(&r) || am_rd_left(&r) != 0)
 		goto bad;
 	am_model_set_state(m, s);
@@ -1004,6 +1196,69 @@ km_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 bad:
 	km_free(s);
 	return am_seterr(err, AM_EFORMAT, "malformed 'kmeans' section");
+}
+
+/*
+ * --update: mini-batch updates from the stored centers and sizes
+ * (am_kmeans_update()); --mini-batch sets the batch, --max-iter the
+ * passes (default 1), --decay the weight of the old sizes.
+ */
+static int
+km_update(struct am_model *m, const struct am_table *t,
+    const struct am_model_params *p, struct am_err *err)
+{
+	struct km_state *s = am_model_state(m);
+	struct am_seg_params sp;
+	struct am_pool *pool = NULL;
+	double *x;
+	int rc;
+
+	if ((rc = am_seg_params_get(p, 8, &sp, &pool, err)) != 0)
+		return rc;
+	if ((x = am_seg_dense(t, err)) == NULL) {
+		am_pool_free(pool);
+		return err != NULL ? err->code : AM_ENOMEM;
+	}
+	s->decay = sp.decay < 0 ? 1 : sp.decay;
+	rc = am_kmeans_update(&s->km, x, t->rows, s->decay, sp.batch,
+	    p->max_iter, p->seed, pool, err);
+	free(x);
+	am_pool_free(pool);
+	s->nsel = 0; /* the K table was the old fit's */
+	return rc;
+}
+
+/* am-model merge: matched, size-weighted centers (am_kmeans_merge()). */
+static int
+km_merge(struct am_model *m, const struct am_model *const *src, const double *w,
+    size_t n, struct am_err *err)
+{
+	const struct km_state *s0 = am_model_state(src[0]);
+	const struct am_kmeans **ks;
+	struct km_state *s;
+	size_t i;
+	int rc;
+
+	(void)w;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (ks = malloc(n * sizeof(*ks))) == NULL) {
+		free(s);
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	}
+	s->sp = s0->sp;
+	s->decay = -1;
+	for (i = 0; i < n; i++) {
+		const struct km_state *si = am_model_state(src[i]);
+		ks[i] = &si->km;
+	}
+	rc = am_kmeans_merge(&s->km, ks, n, err);
+	free(ks);
+	if (rc != 0) {
+		km_free(s);
+		return rc;
+	}
+	am_model_set_state(m, s);
+	return 0;
 }
 
 const struct am_model_ops am_kmeans_ops = {
@@ -1015,4 +1270,6 @@ const struct am_model_ops am_kmeans_ops = {
 	.free = km_free,
 	.nout = km_nout,
 	.outname = km_outname,
+	.update = km_update,
+	.merge = km_merge,
 };

@@ -77,6 +77,38 @@ struct am_kmeans {
 int am_kmeans_fit(struct am_kmeans *km, const double *x, size_t n, size_t d,
     const struct am_kmeans_params *p, struct am_err *err);
 
+/*
+ * Continue 'km' (fitted or loaded: centers and size set) on the 'n' new
+ * rows at 'x' by mini-batch updates (Sculley 2010): each center starts
+ * with the count 'decay' * size (decay in [0, 1]), then for 'passes'
+ * passes (<= 0: 1) over the new rows in an order shuffled with 'seed',
+ * cut into batches of 'batch' rows (0: 1024), every row of a batch is
+ * given to its nearest center at the start of the batch and each center
+ * moved to (count * center + sum of its rows) / (count + its rows), its
+ * count growing by its rows: a learning rate of 1 / count per row.  A
+ * batch holding all the rows of one pass thus gives each center the
+ * count-weighted mean of its old rows and its new ones.  Then 'inertia'
+ * is recomputed on the new rows, and size becomes decay * size plus the
+ * new rows nearest to each center.  Returns 0, AM_EARG (no rows) or
+ * AM_ENOMEM.
+ */
+int am_kmeans_update(struct am_kmeans *km, const double *x, size_t n,
+    double decay, size_t batch, int passes, uint64_t seed, struct am_pool *pool,
+    struct am_err *err);
+
+/*
+ * Merge the 'n' >= 1 clusterings 'src' (one K and d), fitted on shards
+ * of one data set, into 'km' (zeroed): centers are matched to those of
+ * src[0] by am_seg_match(), and each merged center is the size-weighted
+ * mean of its matches (a center no shard gave rows keeps src[0]'s);
+ * sizes add; the inertia is the shards' plus each center's size times
+ * its squared move, the inertia of the shards' own assignments around
+ * the merged centers.  Returns 0, AM_EMODEL (K or d differ) or
+ * AM_ENOMEM.
+ */
+int am_kmeans_merge(struct am_kmeans *km, const struct am_kmeans *const *src,
+    size_t n, struct am_err *err);
+
 /* Free what 'km' holds and zero it. */
 void am_kmeans_release(struct am_kmeans *km);
 
@@ -117,6 +149,16 @@ double *am_seg_dense(const struct am_table *t, struct am_err *err);
  */
 size_t am_seg_tasks(size_t n, size_t *chunk);
 
+/*
+ * The order of the k centers 'b' that matches them to the k centers 'a'
+ * (k x d each), for merging shard models: perm[i] is the center of 'b'
+ * paired with a's center i, chosen greedily: the closest pair
+ * (Euclidean) first, then the closest pair among the rest, and so on.
+ * 'used' is scratch of 2 k bytes.
+ */
+void am_seg_match(const double *a, const double *b, size_t k, size_t d,
+    size_t *perm, unsigned char *used);
+
 /* Run fn over 'ntasks' tasks on 'pool', or inline when it is NULL. */
 void am_seg_run(struct am_pool *pool, size_t ntasks,
     void (*fn)(void *arg, size_t task), void *arg);
@@ -140,11 +182,14 @@ struct am_seg_params {
 	double reg_covar;  /* gmm: < 0: 1e-6 */
 	size_t batch;      /* kmeans: > 0: mini-batch size */
 	size_t sample;     /* kmeans silhouette sample; 0: 2000 */
+	double decay;      /* --update: weight of the old statistics, in
+	                      [0, 1]; < 0: 1 */
 };
 
-#define AM_SEG_PARAMS_INIT                                              \
-	{                                                               \
-		.select = -1, .restarts = 1, .tol = -1, .reg_covar = -1 \
+#define AM_SEG_PARAMS_INIT                                               \
+	{                                                                \
+		.select = -1, .restarts = 1, .tol = -1, .reg_covar = -1, \
+		.decay = -1                                              \
 	}
 
 /*
