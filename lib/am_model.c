@@ -270,48 +270,45 @@ static int
 map_features(const struct am_model *m, struct am_table *t, struct am_err *err)
 {
 	const struct am_fs_schema *ms = &m->schema, *ts = &t->schema;
-	struct am_strtab *names;
-	uint32_t *map = NULL, id;
+	struct am_strindex x = { 0 };
+	uint32_t *map = NULL;
+	unsigned char *seen = NULL;
 	size_t j, r, moved = 0;
 	int rc = AM_ENOMEM;
 	long k;
 
-	if ((names = am_strtab_new(err)) == NULL)
-		return err->code;
-	for (j = 0; j < ms->nfeat; j++)
-		if ((rc = am_strtab_intern(names, ms->feat[j],
-		         strlen(ms->feat[j]), &id, err)) != 0)
-			goto out;
-	rc = AM_ENOMEM;
-	if ((map = calloc(ts->nfeat + 1, sizeof(*map))) == NULL) {
+	map = calloc(ts->nfeat + 1, sizeof(*map));
+	seen = calloc(ms->nfeat + 1, 1);
+	if (map == NULL || seen == NULL) {
 		am_seterr(err, rc, "out of memory");
 		goto out;
 	}
+	for (j = 0; j < ms->nfeat; j++)
+		if (am_strindex_add(&x, ms->feat, j + 1) != 0) {
+			am_seterr(err, rc, "out of memory");
+			goto out;
+		}
 	for (j = 0; j < ts->nfeat; j++) {
-		if ((k = am_strtab_find(names, ts->feat[j])) < 0) {
+		k = am_strindex_find(&x, ms->feat, ts->feat[j],
+		    strlen(ts->feat[j]));
+		if (k < 0 || seen[k]) {
 			rc = am_seterr(err, AM_EMODEL,
 			    "%s: feature '%s' is not in the model (replay the "
 			    "model's am-features artifact)",
 			    t->input, ts->feat[j]);
 			goto out;
 		}
+		seen[k] = 1;
 		map[j] = (uint32_t)k;
 		moved += map[j] != j;
 	}
-	if (ts->nfeat != ms->nfeat) {
-		/* Every table name is a model name: one is missing. */
-		for (j = 0; j < ms->nfeat; j++) {
-			size_t i;
-			for (i = 0; i < ts->nfeat && map[i] != j; i++)
-				;
-			if (i == ts->nfeat)
-				break;
+	for (j = 0; j < ms->nfeat; j++)
+		if (!seen[j]) {
+			rc = am_seterr(err, AM_EMODEL,
+			    "feature '%s' of the model is missing from %s",
+			    ms->feat[j], t->input);
+			goto out;
 		}
-		rc = am_seterr(err, AM_EMODEL,
-		    "feature '%s' of the model is missing from %s",
-		    j < ms->nfeat ? ms->feat[j] : "?", t->input);
-		goto out;
-	}
 	if (moved > 0) {
 		for (j = 0; j < t->x.nnz; j++)
 			t->x.idx[j] = map[t->x.idx[j]];
@@ -323,7 +320,8 @@ map_features(const struct am_model *m, struct am_table *t, struct am_err *err)
 	rc = 0;
 out:
 	free(map);
-	am_strtab_free(names);
+	free(seen);
+	am_strindex_release(&x);
 	return rc;
 }
 
@@ -660,70 +658,52 @@ am_model_bind_unused(const struct am_model_bind *b)
 	return b->unused;
 }
 
-static uint64_t
-hash(const char *s)
-{
-	return am_hash64(s, strlen(s), 0x616d);
-}
-
 /* Fill b->map by name; 0, AM_EMODEL or AM_ENOMEM. */
 static int
 bind_names(struct am_model_bind *b, const struct am_fs_schema *ms,
     const struct am_fs_schema *in, struct am_err *err)
 {
-	size_t size = 16, mask, i, h;
-	uint32_t *slot = NULL; /* model index + 1, 0 = empty */
+	struct am_strindex x = { 0 };
 	unsigned char *seen = NULL;
+	size_t i;
+	long k;
 	int rc = 0;
 
-	while (size < 2 * ms->nfeat)
-		size *= 2;
-	mask = size - 1;
-	slot = calloc(size, sizeof(*slot));
 	seen = calloc(ms->nfeat + 1, 1);
 	b->map = malloc((in->nfeat + 1) * sizeof(*b->map));
-	if (slot == NULL || seen == NULL || b->map == NULL) {
+	if (seen == NULL || b->map == NULL) {
 		rc = am_seterr(err, AM_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < ms->nfeat; i++) {
-		for (h = hash(ms->feat[i]) & mask; slot[h] != 0;
-		     h = (h + 1) & mask)
-			if (strcmp(ms->feat[slot[h] - 1], ms->feat[i]) == 0)
-				break;
-		if (slot[h] == 0)
-			slot[h] = (uint32_t)i + 1;
-	}
+	for (i = 0; i < ms->nfeat; i++)
+		if (am_strindex_add(&x, ms->feat, i + 1) != 0) {
+			rc = am_seterr(err, AM_ENOMEM, "out of memory");
+			goto out;
+		}
+	/* A duplicate model name is found, and bound, through its first. */
 	b->nin = in->nfeat;
 	for (i = 0; i < in->nfeat; i++) {
 		b->map[i] = NONE;
-		for (h = hash(in->feat[i]) & mask; slot[h] != 0;
-		     h = (h + 1) & mask)
-			if (strcmp(ms->feat[slot[h] - 1], in->feat[i]) == 0) {
-				if (!seen[slot[h] - 1])
-					b->map[i] = slot[h] - 1;
-				seen[slot[h] - 1] = 1;
-				break;
-			}
+		k = am_strindex_find(&x, ms->feat, in->feat[i],
+		    strlen(in->feat[i]));
+		if (k >= 0 && !seen[k])
+			b->map[i] = (uint32_t)k;
+		if (k >= 0)
+			seen[k] = 1;
 		b->unused += b->map[i] == NONE;
 	}
-	for (i = 0; i < ms->nfeat; i++)
-		if (!seen[i]) {
-			/* A duplicate model name is bound through its first. */
-			for (h = hash(ms->feat[i]) & mask; slot[h] != 0;
-			     h = (h + 1) & mask)
-				if (strcmp(ms->feat[slot[h] - 1],
-				        ms->feat[i]) == 0)
-					break;
-			if (slot[h] != 0 && seen[slot[h] - 1])
-				continue;
+	for (i = 0; i < ms->nfeat; i++) {
+		k = am_strindex_find(&x, ms->feat, ms->feat[i],
+		    strlen(ms->feat[i]));
+		if (!seen[k]) {
 			rc = am_seterr(err, AM_EMODEL,
 			    "feature '%s' of the model is missing from the input",
 			    ms->feat[i]);
 			goto out;
 		}
+	}
 out:
-	free(slot);
+	am_strindex_release(&x);
 	free(seen);
 	return rc;
 }

@@ -41,7 +41,7 @@ static void
 test_index(void)
 {
 	struct am_strindex x = { 0 };
-	char *names[600], buf[16];
+	char *names[600] = { 0 }, buf[16];
 	size_t i, n = 0;
 
 	CHECK(am_strindex_find(&x, names, "a", 1) == -1); /* empty */
