@@ -67,6 +67,42 @@ int am_linreg_fit(const struct am_csr *x, size_t nfeat, const double *y,
     double *w, struct am_linreg_info *info, struct am_err *err);
 
 /*
+ * The sufficient statistics of the rows for every fit above, kept in
+ * the model so that an update adds the new rows' statistics and solves
+ * again, and a merge sums the shards' statistics: the results equal a
+ * fit on all rows up to rounding.  Raw (uncentred) weighted sums:
+ * sw = sum s_i, sy = sum s_i y_i, syy = sum s_i y_i^2, sx = sum s_i x_i,
+ * sxy = sum s_i x_i y_i and the lower triangle of sxx = sum s_i x_i x_i'
+ * (nfeat x nfeat row-major; the upper triangle is unused).  Centring
+ * them in the solve loses digits when a feature's mean is large next to
+ * its spread (as any one-pass Gram matrix does); standardise such
+ * features first (am-features).
+ */
+struct am_linreg_stats {
+	size_t nfeat;
+	double sw, sy, syy;
+	double *sx, *sxy, *sxx;
+};
+
+/* Zeroed statistics for 'nfeat' features: 0 or AM_ENOMEM. */
+int am_linreg_stats_init(struct am_linreg_stats *st, size_t nfeat);
+void am_linreg_stats_release(struct am_linreg_stats *st);
+/* Add rows 'x' (indices >= nfeat ignored), 'y', weights 'sw' (or NULL). */
+void am_linreg_stats_add(struct am_linreg_stats *st, const struct am_csr *x,
+    const double *y, const double *sw);
+/* dst += src (same nfeat). */
+void am_linreg_stats_sum(struct am_linreg_stats *dst,
+    const struct am_linreg_stats *src);
+
+/*
+ * Fit from statistics, as am_linreg_fit() does from rows (which is
+ * stats_init, stats_add, then this).  Same returns.
+ */
+int am_linreg_solve(const struct am_linreg_stats *st,
+    const struct am_linreg_param *p, const double *w0, double *w,
+    struct am_linreg_info *info, struct am_err *err);
+
+/*
  * The "linreg" algorithm of am_model.h (a regressor): p->alpha and
  * p->penalty (AM_PENALTY_L2: OLS when alpha is 0, else ridge; _L1: lasso;
  * _ENET: elastic net with p->l1_ratio, default 0.5), intercept unless
@@ -74,6 +110,13 @@ int am_linreg_fit(const struct am_csr *x, size_t nfeat, const double *y,
  * section "linreg" (u32 version 1, u64 nfeat, u8 intercept, f64 weights
  * nfeat + 1); meta hyper.alpha, hyper.penalty, hyper.l1_ratio, hyper.eps,
  * hyper.max_iter, metric.iterations, metric.rank, metric.train_rmse.
+ * Section "linreg.stats" (u32 version 1, f64 alpha, f64 l1_ratio, u8
+ * penalty, f64 eps, u32 max_iter, u64 nfeat, f64 sw, sy, syy, then sx,
+ * sxy and sxx) holds struct am_linreg_stats; update adds the new rows'
+ * statistics and solves again (coordinate descent warm-started from the
+ * old weights), merge sums the shards' statistics.  An artifact without
+ * the section (written before updates existed) loads and predicts but
+ * cannot be updated, and merges by the rows-weighted mean of weights.
  */
 extern const struct am_model_ops am_linreg_ops;
 

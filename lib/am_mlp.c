@@ -463,6 +463,22 @@ am_mlp_fit(const struct am_csr *x, size_t nfeat, const double *y,
     const struct am_mlp_params *p, struct am_err *err)
 {
 	struct am_mlp *n;
+
+	if ((n = am_mlp_new(nfeat, nclass, p, err)) == NULL)
+		return NULL;
+	if (am_mlp_train(n, x, y, w, cost, p, err) != 0) {
+		am_mlp_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+int
+am_mlp_train(struct am_mlp *n, const struct am_csr *x, const double *y,
+    const double *w, const double *cost, const struct am_mlp_params *p,
+    struct am_err *err)
+{
+	size_t nclass = n->nclass;
 	struct am_rand r;
 	struct work wk = { 0 };
 	size_t rows = x->rows, ntrain, nval = 0, i, s, B;
@@ -471,8 +487,11 @@ am_mlp_fit(const struct am_csr *x, size_t nfeat, const double *y,
 	double *yb = NULL, *cb = NULL, bestloss = HUGE_VAL, b1t = 1, b2t = 1;
 	int epoch, stall = 0, rc;
 
-	if ((n = am_mlp_new(nfeat, nclass, p, err)) == NULL)
-		return NULL;
+	if (check_params(p, err) != 0)
+		return err != NULL ? err->code : AM_EARG;
+	n->par = *p;
+	n->info.early = 0;
+	n->info.vloss = (double)NAN;
 	if (rows == 0) {
 		am_seterr(err, AM_EARG, "mlp: no rows");
 		goto fail;
@@ -585,12 +604,12 @@ am_mlp_fit(const struct am_csr *x, size_t nfeat, const double *y,
 		memcpy(n->p, best, n->np * sizeof(*best));
 		n->info.vloss = bestloss;
 	}
+	rc = 0;
 	goto out;
 nomem:
 	am_seterr(err, AM_ENOMEM, "out of memory");
 fail:
-	am_mlp_free(n);
-	n = NULL;
+	rc = err != NULL && err->code != 0 ? err->code : AM_ENOMEM;
 out:
 	work_release(&wk);
 	free(order);
@@ -601,7 +620,7 @@ out:
 	free(best);
 	free(yb);
 	free(cb);
-	return n;
+	return rc;
 }
 
 void
@@ -749,6 +768,80 @@ mlp_fit(struct am_model *m, const struct am_table *t,
 	return 0;
 }
 
+/*
+ * Update: more epochs over the new rows from the stored weights, with
+ * this run's training options (the architecture is the network's).
+ */
+static int
+mlp_update(struct am_model *m, const struct am_table *t,
+    const struct am_model_params *p, struct am_err *err)
+{
+	struct am_mlp_params mp = AM_MLP_PARAMS_INIT;
+	struct am_mlp *n = am_model_state(m);
+	size_t nc = t->schema.nclass;
+	double *cost = NULL;
+	int l, rc;
+
+	if (p->mlp != NULL)
+		mp = *p->mlp;
+	mp.seed = p->seed;
+	mp.activation = n->act;
+	mp.nhidden = (int)n->L - 1;
+	for (l = 0; l < mp.nhidden; l++)
+		mp.hidden[l] = n->width[l + 1];
+	if (nc > 0) {
+		if ((cost = malloc(nc * sizeof(*cost))) == NULL)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		if ((rc = am_model_class_costs(m, t, p, cost, err)) != 0) {
+			free(cost);
+			return rc;
+		}
+	}
+	rc = am_mlp_train(n, &t->x, t->y, t->w, cost, &mp, err);
+	free(cost);
+	return rc;
+}
+
+/*
+ * Merge: the rows-weighted mean of the parameters of networks of one
+ * architecture (meaningful for networks from a common start).
+ */
+static int
+mlp_merge(struct am_model *m, const struct am_model *const *src,
+    const double *wt, size_t n, struct am_err *err)
+{
+	const struct am_mlp *a = am_model_state(src[0]);
+	struct am_mlp *out;
+	size_t i, j, l;
+	double W = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct am_mlp *b = am_model_state(src[i]);
+		int same = b->L == a->L && b->act == a->act && b->np == a->np;
+		for (l = 0; same && l <= a->L; l++)
+			same = b->width[l] == a->width[l];
+		if (!same)
+			return am_seterr(err, AM_EMODEL,
+			    "model %zu has another architecture than model 1 "
+			    "(hidden layers, activation): cannot merge",
+			    i + 1);
+		W += wt[i];
+	}
+	if ((out = alloc_net(a->nfeat, a->nclass, (int)a->L - 1, a->width + 1,
+	         err)) == NULL)
+		return err != NULL && err->code != 0 ? err->code : AM_ENOMEM;
+	am_model_set_state(m, out);
+	out->act = a->act;
+	out->par = a->par;
+	out->info = a->info;
+	for (i = 0; i < n; i++) {
+		const struct am_mlp *b = am_model_state(src[i]);
+		for (j = 0; j < out->np; j++)
+			out->p[j] += wt[i] / W * b->p[j];
+	}
+	return 0;
+}
+
 static void
 mlp_predict(const struct am_model *m, size_t nnz, const uint32_t *idx,
     const double *val, double *out)
@@ -835,4 +928,6 @@ const struct am_model_ops am_mlp_ops = {
 	.free = mlp_free,
 	.regressor = 1,
 	.unit = "probability",
+	.update = mlp_update,
+	.merge = mlp_merge,
 };

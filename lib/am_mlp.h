@@ -93,6 +93,18 @@ struct am_mlp *am_mlp_fit(const struct am_csr *x, size_t nfeat, const double *y,
     const double *w, size_t nclass, const double *cost,
     const struct am_mlp_params *p, struct am_err *err);
 
+/*
+ * Train the existing network 'n' further on the rows of 'x' (as
+ * am_mlp_fit() does, from n's weights instead of a fresh start): 'p'
+ * gives the training options (solver, lr, alpha, epochs, batch, valid,
+ * patience, tol, seed); its architecture is ignored.  Adam's moments
+ * start at zero.  Returns 0 or AM_E* (the network may then be partly
+ * trained).  am-train --update for -a mlp.
+ */
+int am_mlp_train(struct am_mlp *n, const struct am_csr *x, const double *y,
+    const double *w, const double *cost, const struct am_mlp_params *p,
+    struct am_err *err);
+
 void am_mlp_free(struct am_mlp *n);
 
 /*
@@ -137,7 +149,17 @@ void am_mlp_encode(const struct am_mlp *n, struct am_buf *b);
 struct am_mlp *am_mlp_decode(const void *data, size_t len, size_t nfeat,
     size_t nclass, struct am_err *err);
 
-/* The operations of "am-train -a mlp" (see am_model.h). */
+/*
+ * The operations of "am-train -a mlp" (see am_model.h).  Update: the
+ * stored network trained for more epochs on the new rows only, with
+ * this run's training options; it can forget what the old rows taught
+ * (no prior holds it near the old weights), so keep --epochs small
+ * and --lr low.  Merge: the rows-weighted mean of the parameters of
+ * networks with one architecture (AM_EMODEL otherwise), sound for
+ * networks from a common start (the same seed, few epochs apart, or
+ * updates of one model), not for networks trained apart from scratch,
+ * whose hidden units need not correspond.
+ */
 extern const struct am_model_ops am_mlp_ops;
 
 #endif
