@@ -671,6 +671,48 @@ svm_coef(const struct am_model *m, double *bias)
 	return s->w;
 }
 
+/*
+ * Merge: the rows-weighted mean of the shards' weight vectors and of
+ * their Platt parameters (parameter mixing); the shards must share the
+ * loss, the bias and the classes.
+ */
+static int
+svm_merge(struct am_model *m, const struct am_model *const *src,
+    const double *wt, size_t n, struct am_err *err)
+{
+	const struct svm *a = am_model_state(src[0]);
+	struct svm *s;
+	size_t i, j;
+	double W = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct svm *b = am_model_state(src[i]);
+		if (b->loss != a->loss || b->bias != a->bias ||
+		    b->nvec != a->nvec || b->nw != a->nw)
+			return am_seterr(err, AM_EMODEL,
+			    "model %zu was fitted with other settings than "
+			    "model 1 (loss, bias): cannot merge",
+			    i + 1);
+		W += wt[i];
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	am_model_set_state(m, s);
+	*s = *a;
+	s->w = calloc(a->nvec * a->nw + 1, sizeof(double));
+	s->platt = calloc(a->nvec * 2 + 1, sizeof(double));
+	if (s->w == NULL || s->platt == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const struct svm *b = am_model_state(src[i]);
+		for (j = 0; j < a->nvec * a->nw; j++)
+			s->w[j] += wt[i] / W * b->w[j];
+		for (j = 0; j < a->nvec * 2; j++)
+			s->platt[j] += wt[i] / W * b->platt[j];
+	}
+	return 0;
+}
+
 const struct am_model_ops am_svm_ops = {
 	.name = "svm",
 	.classifier = 1,
@@ -683,4 +725,5 @@ const struct am_model_ops am_svm_ops = {
 	.coef = svm_coef,
 	.explain = svm_explain,
 	.unit = "margin",
+	.merge = svm_merge,
 };

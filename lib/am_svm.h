@@ -78,7 +78,10 @@ void am_svm_platt(const double *f, const double *y, size_t n, double *a,
  * Payload: section "svm" (u32 version 1, u64 nfeat, f64 bias, u8 loss,
  * u32 vectors, then per vector f64 Platt a, b and the weights); meta
  * hyper.C, hyper.loss, hyper.eps, hyper.max_iter, hyper.bias,
- * hyper.class_weight, metric.iterations.
+ * hyper.class_weight, metric.iterations.  Merge: the rows-weighted mean
+ * of the shards' weights and Platt parameters (iterative parameter
+ * mixing, one round); update is not implemented yet (AM_EARG "svm
+ * models cannot be updated").
  */
 extern const struct am_model_ops am_svm_ops;
 

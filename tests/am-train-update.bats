@@ -342,3 +342,23 @@ bank_small() { # data/bank.csv split as pipeline.bats does; a/b 80/20
 	one_line_error
 	[[ $stderr == *"model 2 has another architecture"* ]]
 }
+
+# ---- svm: merge by parameter mixing ----
+
+@test "am-model merge: svm shards average to the rows-weighted mean of their weights" {
+	have_merge || skip "am-model has no merge yet"
+	split_small
+	am am-train -q -a svm -t y -i id -o a.amm a.csv
+	am am-train -q -a svm -t y -i id -o b.amm b.csv
+	run -0 --separate-stderr am am-model merge -o m.amm a.amm b.amm
+	coefs a.amm > a.coef
+	coefs b.amm > b.coef
+	coefs m.amm > m.coef
+	# by hand: (30 a + 10 b) / 40, the rows each was trained on
+	paste a.coef b.coef | awk '{ printf "%.15g\n", (30 * $1 + 10 * $2) / 40 }' > want.coef
+	approx "$(maxdiff want.coef m.coef)" 0 1e-12
+	run -1 --separate-stderr am am-train -q --update a.amm -t y -i id \
+	    -o u.amm b.csv
+	one_line_error
+	[[ $stderr == *"svm models cannot be updated"* ]]
+}
