@@ -56,6 +56,7 @@ enum {
 	OPT_TRIM,
 	OPT_SPLIT_BY,
 	OPT_SPLIT_TIME,
+	OPT_MODE,
 };
 
 struct opts {
@@ -107,6 +108,7 @@ static const struct option longopts[] = {
 	{ "trim", no_argument, NULL, OPT_TRIM },
 	{ "split-by", required_argument, NULL, OPT_SPLIT_BY },
 	{ "split-time", required_argument, NULL, OPT_SPLIT_TIME },
+	{ "mode", required_argument, NULL, OPT_MODE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -134,7 +136,8 @@ help(void)
 	    "[--ffill-by col]\n"
 	    "                [--outliers spec] [--outlier-action action]\n"
 	    "                [--sample n|fraction] [--split-by col] "
-	    "[--split-time col] [file]\n"
+	    "[--split-time col]\n"
+	    "                [--mode mode] [file]\n"
 	    "\n"
 	    "Read a CSV table (file or stdin) and write it cleaned as ',' CSV.\n"
 	    "\n"
@@ -145,6 +148,8 @@ help(void)
 	    "artifact\n"
 	    "  -o, --output FILE     fit types and imputation; save the "
 	    "artifact\n"
+	    "      --mode MODE       octal mode of the files written (default "
+	    "0666 less umask)\n"
 	    "  -q, --quiet           no counts of skipped or dropped rows\n"
 	    "  -s, --seed N          seed of --split (default 1)\n"
 	    "  -t, --target COL      never impute COL; drop rows missing it\n"
@@ -223,7 +228,8 @@ usage(void)
 	    "[--ffill-by col]\n"
 	    "                [--outliers spec] [--outlier-action action]\n"
 	    "                [--sample n|fraction] [--split-by col] "
-	    "[--split-time col] [file]\n");
+	    "[--split-time col]\n"
+	    "                [--mode mode] [file]\n");
 	exit(AM_EXIT_USAGE);
 }
 
@@ -251,6 +257,14 @@ parse_args(int argc, char *argv[], struct opts *o, const char **path)
 			break;
 		case 'o':
 			o->out = optarg;
+			break;
+		case OPT_MODE:
+			if (am_set_mode(optarg) != 0) {
+				warnx("--mode: '%s' is not an octal mode "
+				      "(0 to 0777)",
+				    optarg);
+				usage();
+			}
 			break;
 		case 'q':
 			o->quiet = 1;

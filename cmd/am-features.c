@@ -28,6 +28,7 @@ enum {
 	OPT_LINE_BUFFERED,
 	OPT_MAX_CATS,
 	OPT_MIN_FREQ,
+	OPT_MODE,
 	OPT_PCA,
 	OPT_REF_DATE,
 	OPT_RFM,
@@ -70,6 +71,7 @@ static const struct option longopts[] = {
 	{ "log1p", required_argument, NULL, OPT_RULE + AM_FEAT_LOG1P },
 	{ "max-cats", required_argument, NULL, OPT_MAX_CATS },
 	{ "min-freq", required_argument, NULL, OPT_MIN_FREQ },
+	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "model", required_argument, NULL, 'm' },
 	{ "onehot", required_argument, NULL, OPT_RULE + AM_FEAT_ONEHOT },
 	{ "ordinal", required_argument, NULL, OPT_RULE + AM_FEAT_ORDINAL },
@@ -155,6 +157,14 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'o':
 			o->output = optarg;
+			break;
+		case OPT_MODE:
+			if (am_set_mode(optarg) != 0) {
+				warnx("--mode: '%s' is not an octal mode "
+				      "(0 to 0777)",
+				    optarg);
+				usage();
+			}
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -484,7 +494,7 @@ usage(void)
 	    "[--smoothing m]\n"
 	    "                   [--sqrt cols] [--target-enc cols] [--to "
 	    "format] [--whiten]\n"
-	    "                   [file]\n");
+	    "                   [--mode mode] [file]\n");
 	exit(AM_EXIT_USAGE);
 }
 
@@ -500,7 +510,7 @@ help(void)
 	    "                   [--pca n] [--poly spec] [--ref-date date] [--rfm spec]\n"
 	    "                   [--rfm-scores] [--scale spec] [--select spec] [--smoothing m]\n"
 	    "                   [--sqrt cols] [--target-enc cols] [--to format] [--whiten]\n"
-	    "                   [file]\n"
+	    "                   [--mode mode] [file]\n"
 	    "\n"
 	    "Turn clean CSV columns into numeric features.  By default numeric columns\n"
 	    "are standardised ((x - mean) / std) and other columns one-hot encoded\n"
@@ -509,6 +519,7 @@ help(void)
 	    "column they fit.\n"
 	    "\n"
 	    "  -o, --output FILE    fit on the input, save the transform to FILE\n"
+	    "      --mode MODE      octal mode of FILE (default 0666 less umask)\n"
 	    "  -m, --model FILE     replay the transform saved in FILE\n"
 	    "  -t, --target COL     target column, carried through (fit)\n"
 	    "  -i, --id COL[,COL]   id columns carried as text; repeatable (fit)\n"

@@ -34,6 +34,7 @@ enum {
 	OPT_INTERCEPT,
 	OPT_LAMBDA,
 	OPT_MAX_ITER,
+	OPT_MODE,
 	OPT_POS,
 	OPT_UPDATE,
 	OPT_VERSION,
@@ -107,6 +108,7 @@ static const struct option longopts[] = {
 	{ "intercept", no_argument, NULL, OPT_INTERCEPT },
 	{ "lambda", required_argument, NULL, OPT_LAMBDA },
 	{ "max-iter", required_argument, NULL, OPT_MAX_ITER },
+	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "output", required_argument, NULL, 'o' },
 	{ "pos", required_argument, NULL, OPT_POS },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -524,6 +526,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'o':
 			o->out = optarg;
+			break;
+		case OPT_MODE:
+			if (am_set_mode(optarg) != 0)
+				bad_value("--mode", optarg,
+				    "an octal mode (0 to 0777)");
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -1122,6 +1129,7 @@ rec_main(int argc, char *argv[])
 		{ "item", required_argument, NULL, 5 },
 		{ "lr", required_argument, NULL, 6 },
 		{ "max-iter", required_argument, NULL, 7 },
+		{ "mode", required_argument, NULL, 17 },
 		{ "neighbors", required_argument, NULL, 8 },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -1173,6 +1181,11 @@ rec_main(int argc, char *argv[])
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case 17:
+			if (am_set_mode(optarg) != 0)
+				bad_value("--mode", optarg,
+				    "an octal mode (0 to 0777)");
 			break;
 		case 'q':
 			quiet = 1;
@@ -1355,7 +1368,7 @@ usage(void)
 	    "format]\n"
 	    "                [--intercept] [--lambda l] [--max-iter n] [--pos "
 	    "label]\n"
-	    "                [--update old] -o model [file]\n");
+	    "                [--mode mode] [--update old] -o model [file]\n");
 	exit(AM_EXIT_USAGE);
 }
 
@@ -1367,7 +1380,7 @@ help(void)
 	    "                [-i col] [-j threads] [-k k] [-s seed] [-t col] [-w col]\n"
 	    "                [--balanced] [--class-weight label=w] [--from format]\n"
 	    "                [--intercept] [--lambda l] [--max-iter n] [--pos label]\n"
-	    "                [--update old] -o model [file]\n"
+	    "                [--mode mode] [--update old] -o model [file]\n"
 	    "\n"
 	    "Fit a model on a feature stream (binary from am-features, CSV or\n"
 	    "LIBSVM) and save it to MODEL.  logreg: L2-regularised logistic\n"
@@ -1377,6 +1390,8 @@ help(void)
 	    "  -a, --algorithm ALGO  algorithm: logreg (default)\n"
 	    "  -t, --target COL      target column (CSV; the stream's otherwise)\n"
 	    "  -o, --output MODEL    model file to write (required)\n"
+	    "      --mode MODE       octal mode of MODEL (default 0666 less "
+	    "umask)\n"
 	    "  -c, --cost C          cost of errors (default 1)\n"
 	    "      --lambda L        penalty per row: C = 1 / (L * rows)\n"
 	    "  -e, --eps EPS         stopping tolerance (default 0.01)\n"

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "am_cli.h"
+#include "am_io.h"
 
 #include "am_banned.h"
 
@@ -45,6 +46,20 @@ am_parse_long(const char *s, long lo, long hi, long *out)
 	if (*end != '\0' || errno == ERANGE || v < lo || v > hi)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int
+am_set_mode(const char *s)
+{
+	long v = 0;
+	size_t i;
+
+	for (i = 0; i < 5 && s[i] >= '0' && s[i] <= '7'; i++)
+		v = v * 8 + (s[i] - '0');
+	if (i == 0 || i > 4 || s[i] != '\0' || v > 0777)
+		return -1;
+	am_atomic_set_mode((int)v);
 	return 0;
 }
 

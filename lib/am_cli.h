@@ -41,6 +41,13 @@ int am_parse_delim(const char *s);
 int am_parse_seed(const char *s, unsigned long long *out);
 
 /*
+ * Parse a --mode argument, an octal mode of one to four digits from 0 to
+ * 0777 ("600", "0640"), and make it the mode of the files am_atomic
+ * creates (am_atomic_set_mode()).  Returns 0, or -1 changing nothing.
+ */
+int am_set_mode(const char *s);
+
+/*
  * Set up a program: setlocale(LC_CTYPE, ""), numeric locale stays "C".
  * Call first in main().
  */

@@ -20,12 +20,19 @@
 
 #include "am_banned.h"
 
+/*
+ * The read buffer starts at AM_SRC_PEEK_MAX bytes (the most a peek needs)
+ * and doubles up to BUFSZ once the input has outgrown it, so that a small
+ * input costs one small allocation and a large one is read in large
+ * chunks.
+ */
 #define BUFSZ (256 * 1024)
 
 struct am_src {
 	FILE *fp;
 	char *name;
 	unsigned char *buf;
+	size_t cap;      /* bytes at 'buf' */
 	size_t pos, len; /* unconsumed bytes are buf[pos .. len) */
 	int eof, own, hashing, started;
 	uint64_t bytes;
@@ -38,7 +45,7 @@ src_new(FILE *fp, const char *name, int own, struct am_err *err)
 	struct am_src *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->buf = malloc(BUFSZ)) == NULL ||
+	    (s->buf = malloc(AM_SRC_PEEK_MAX)) == NULL ||
 	    (s->name = strdup(name)) == NULL) {
 		if (s != NULL)
 			free(s->buf);
@@ -46,6 +53,7 @@ src_new(FILE *fp, const char *name, int own, struct am_err *err)
 		am_seterr(err, AM_ENOMEM, "out of memory");
 		return NULL;
 	}
+	s->cap = AM_SRC_PEEK_MAX;
 	s->fp = fp;
 	s->own = own;
 	return s;
@@ -113,17 +121,25 @@ fill(struct am_src *s, struct am_err *err)
 		s->len -= s->pos;
 		s->pos = 0;
 	}
-	if (s->len == BUFSZ)
+	if (s->cap < BUFSZ && s->bytes + s->len >= s->cap) {
+		/* the input outgrew the buffer; keep it if realloc fails */
+		unsigned char *nb = realloc(s->buf, 2 * s->cap);
+		if (nb != NULL) {
+			s->buf = nb;
+			s->cap *= 2;
+		}
+	}
+	if (s->len == s->cap)
 		return 0;
 	if (fileno(s->fp) == -1) { /* a memory stream (fmemopen): no fd */
-		n = (ssize_t)fread(s->buf + s->len, 1, BUFSZ - s->len, s->fp);
+		n = (ssize_t)fread(s->buf + s->len, 1, s->cap - s->len, s->fp);
 		if (n == 0 && ferror(s->fp))
 			return am_seterr_sys(err, EIO, "%s: read error",
 			    s->name);
 	} else {
 		do
 			n = read(fileno(s->fp), s->buf + s->len,
-			    BUFSZ - s->len);
+			    s->cap - s->len);
 		while (n == -1 && errno == EINTR);
 		if (n == -1)
 			return am_seterr_sys(err, errno, "%s: read error",
@@ -343,6 +359,18 @@ tmp_forget(int slot)
 		atomic_store(&tmp_slot[slot].state, 0);
 }
 
+/*
+ * The mode of new files (am_atomic_set_mode()): process-wide, like the
+ * umask it stands in for, and set by a program before it writes.
+ */
+static int file_mode = AM_MODE_UMASK;
+
+void
+am_atomic_set_mode(int mode)
+{
+	file_mode = mode >= 0 && mode <= 07777 ? mode : AM_MODE_UMASK;
+}
+
 struct am_atomic *
 am_atomic_open(const char *path, struct am_err *err)
 {
@@ -364,9 +392,13 @@ am_atomic_open(const char *path, struct am_err *err)
 		am_seterr_sys(err, errno, "cannot create '%s'", path);
 		goto fail;
 	}
-	mask = umask(0);
-	(void)umask(mask);
-	(void)fchmod(fd, 0666 & ~mask);
+	if (file_mode >= 0) {
+		(void)fchmod(fd, (mode_t)file_mode);
+	} else {
+		mask = umask(0);
+		(void)umask(mask);
+		(void)fchmod(fd, 0666 & ~mask);
+	}
 	if ((a->fp = fdopen(fd, "wb")) == NULL) {
 		am_seterr_sys(err, errno, "cannot create '%s'", path);
 		(void)close(fd);

@@ -82,7 +82,8 @@ struct am_atomic;
 
 /*
  * Start writing 'path' atomically: a temporary file "PATH.tmp.XXXXXX" is
- * created in the same folder.  Returns the handle, or NULL with AM_EIO.
+ * created in the same folder, with mode 0666 less the umask (or the mode
+ * of am_atomic_set_mode()).  Returns the handle, or NULL with AM_EIO.
  * The file appears under 'path' only at am_atomic_commit().
  *
  * Signals.  Until commit or abort, the temporary file is also recorded
@@ -95,6 +96,16 @@ struct am_atomic;
  * "PATH.tmp.*" file behind, never a torn 'path'.
  */
 struct am_atomic *am_atomic_open(const char *path, struct am_err *err);
+
+/*
+ * Make the files am_atomic_open() creates from now on get permission
+ * bits 'mode' exactly (0 to 07777), whatever the umask, as install -m
+ * does; AM_MODE_UMASK, the default, is 0666 less the umask.  The setting
+ * is process-wide, like the umask itself: a program makes it once, from
+ * its --mode option (am_set_mode() in am_cli.h), before it writes.
+ */
+#define AM_MODE_UMASK (-1)
+void am_atomic_set_mode(int mode);
 
 /* The stream to write to; owned by the handle. */
 FILE *am_atomic_fp(struct am_atomic *a);

@@ -155,17 +155,19 @@ limited() { # limited CMD...: run CMD with 200 MB of address space
 
 # ---- truncations and byte flips of a small artifact, exhaustively ----
 
-# Every 7th prefix and flip by default (about 2 x 220 runs of each
-# command); AM_EXHAUSTIVE=1 checks them all.
-@test "hardening: truncations and byte flips of an artifact are rejected (verify and -m)" {
-	need_python
-	am-features -t y -o feat.amm --to csv "$SMALL" >/dev/null
-	n=$(wc -c <feat.amm)
-	[ "$n" -gt 100 ] && [ "$n" -lt 4096 ]
-	mkdir v
-	step=7
+# mangle ART CMD...: every STEP-th prefix of artifact ART and every
+# STEP-th single-byte flip (STEP is 7, or 1 with AM_EXHAUSTIVE=1) must be
+# rejected by am-model verify (status 3, one line per file, in one run)
+# and by CMD with the variant in place of the word MANGLED (status 1, one
+# stderr line, empty stdout).
+mangle() {
+	local art=$1 n step=7 k=0 bad=0 f rc
+	shift
 	[ "${AM_EXHAUSTIVE:-0}" = 1 ] && step=1
-	python3 - feat.amm v "$step" <<'EOF'
+	n=$(wc -c <"$art")
+	[ "$n" -gt 100 ] && [ "$n" -lt 8192 ] || { echo "$art: $n bytes"; return 1; }
+	rm -rf v && mkdir v
+	python3 - "$art" v "$step" <<'EOF2'
 import sys
 data = open(sys.argv[1], "rb").read()
 step = int(sys.argv[3])
@@ -174,26 +176,65 @@ for i in range(0, len(data), step):
     flip = bytearray(data)
     flip[i] ^= 0xFF if i % 2 else 0x01
     open("%s/f%05d" % (sys.argv[2], i), "wb").write(bytes(flip))
-EOF
-	bad=0 k=0
+EOF2
+	rc=0
+	am-model verify v/* >out 2>err || rc=$?
+	k=$(find v -type f | wc -l)
+	[ "$k" -eq $((2 * ((n + step - 1) / step))) ]
+	if [ "$rc" -ne 3 ] || [ "$(wc -l <err)" -ne "$k" ] ||
+	    [ "$(grep -c ': ' err)" -ne "$k" ]; then
+		echo "verify: status $rc, $(wc -l <err) lines for $k files"
+		bad=$((bad + 1))
+	fi
 	for f in v/*; do
-		k=$((k + 1))
 		rc=0
-		am-model verify "$f" >/dev/null 2>err || rc=$?
-		if [ "$rc" -ne 3 ] || [ "$(wc -l <err)" -ne 1 ]; then
-			echo "verify $f: status $rc: $(cat err)"
-			bad=$((bad + 1))
-		fi
-		rc=0
-		am-features -m "$f" --to csv "$SMALL" >out 2>err || rc=$?
+		"${@/MANGLED/$f}" >out 2>err || rc=$?
 		if [ "$rc" -ne 1 ] || [ "$(wc -l <err)" -ne 1 ] || [ -s out ]; then
-			echo "-m $f: status $rc: $(cat err)"
+			echo "$* ($f): status $rc: $(head -2 err)"
 			bad=$((bad + 1))
 		fi
 	done
-	echo "checked $k variants of $n bytes"
-	[ "$k" -eq $((2 * ((n + step - 1) / step))) ]
+	echo "$art: $k variants of $n bytes, $bad bad"
 	[ "$bad" -eq 0 ]
+}
+
+@test "hardening: truncated or flipped clean and features artifacts are rejected" {
+	need_python
+	am-clean -o clean.amm "$SMALL" >/dev/null
+	mangle clean.amm am-clean -m MANGLED "$SMALL"
+	am-features -t y -o feat.amm --to csv "$SMALL" >/dev/null
+	mangle feat.amm am-features -m MANGLED --to csv "$SMALL"
+}
+
+@test "hardening: truncated or flipped models of every algorithm are rejected" {
+	need_python
+	head -13 "$FIX/am-train/small.csv" >s.csv
+	am-features -t y -i id --to bin s.csv >c.bin
+	am-features -t x1 -i id --to bin --drop y,wt s.csv >r.bin
+	head -31 "$FIX/segment/mix3.csv" >mix.csv
+	am-train -q -a logreg -t y -o logreg.amm c.bin
+	am-train -q -a svm -t y -o svm.amm c.bin
+	am-train -q -a rf --trees 2 --max-depth 2 -t y -o rf.amm c.bin
+	am-train -q -a mlp --hidden 2 --max-iter 2 -t y -o mlp.amm c.bin
+	am-train -q -a linreg -t x1 -o linreg.amm r.bin
+	am-train -q -a kmeans -k 2 -o kmeans.amm mix.csv
+	am-train -q -a gmm -k 2 -o gmm.amm mix.csv
+	for a in logreg svm rf mlp; do
+		mangle $a.amm am-predict -m MANGLED c.bin
+	done
+	mangle linreg.amm am-predict -m MANGLED r.bin
+	mangle kmeans.amm am-predict -m MANGLED mix.csv
+	mangle gmm.amm am-predict -m MANGLED mix.csv
+}
+
+@test "hardening: truncated or flipped recommenders are rejected" {
+	need_python
+	printf 'user\nu1\nnew\n' >users.csv
+	for a in popularity itemknn userknn mf ials bpr; do
+		am-train -q -a $a --factors 2 -o $a.amm "$FIX/recommend/ratings.csv" 2>/dev/null ||
+		    am-train -q -a $a -o $a.amm "$FIX/recommend/ratings.csv"
+		mangle $a.amm am-recommend -m MANGLED -n 2 users.csv
+	done
 }
 
 # ---- signals ----
@@ -333,6 +374,76 @@ sweep() {
 	am-predict -m model.amm train.bin >scores.csv
 	sweep "" am-eval -t y -p score scores.csv
 	sweep "" am-model show model.amm
+}
+
+# ---- permissions of artifacts: the umask, or --mode ----
+
+perm() { stat -c %a "$1"; }
+
+@test "hardening: artifacts get 0666 less the umask, or exactly --mode" {
+	am-features -t y -i id --to bin "$FIX/am-train/small.csv" >train.bin
+	for u in 077 022 027; do
+		rm -f ./*.amm
+		(
+			umask "$u"
+			am am-clean -o c.amm "$SMALL" >/dev/null
+			am am-features -t y -o f.amm "$SMALL" >/dev/null
+			am am-train -q -a logreg -t y -o m.amm train.bin
+			am am-train -q -a popularity -o r.amm "$FIX/recommend/ratings.csv"
+		)
+		want=$(printf '%o' $((0666 & ~0$u)))
+		for f in c f m r; do
+			[ "$(perm $f.amm)" = "$want" ] ||
+			    { echo "umask $u: $f.amm is $(perm $f.amm), not $want"; return 1; }
+		done
+	done
+	# --mode wins over the umask, also when replacing a file
+	umask 022
+	am am-clean --mode 0600 -o c.amm "$SMALL" >/dev/null
+	am am-features --mode 600 -t y -o f.amm "$SMALL" >/dev/null
+	am am-train -q --mode 0640 -a logreg -t y -o m.amm train.bin
+	am am-train -q --mode 0400 -a popularity -o r.amm "$FIX/recommend/ratings.csv"
+	[ "$(perm c.amm)" = 600 ] && [ "$(perm f.amm)" = 600 ]
+	[ "$(perm m.amm)" = 640 ] && [ "$(perm r.amm)" = 400 ]
+	umask 077
+	am am-clean --mode 0644 -o c.amm --split 0.5 --test t.csv "$SMALL" >/dev/null
+	[ "$(perm c.amm)" = 644 ] && [ "$(perm t.csv)" = 644 ]
+	am-model verify -q c.amm f.amm m.amm r.amm
+}
+
+@test "hardening: am-model merge -o follows the umask, or --mode" {
+	am-model -h | grep -q 'merge.*--mode' || skip "am-model merge --mode not built"
+	am-features -t y -i id --to bin "$FIX/am-train/small.csv" >train.bin
+	am-train -q -a logreg -t y -o m.amm train.bin
+	(umask 027 && am am-model merge -o g.amm m.amm m.amm)
+	[ "$(perm g.amm)" = 640 ]
+	rm g.amm
+	(umask 022 && am am-model merge --mode 0600 -o g.amm m.amm m.amm)
+	[ "$(perm g.amm)" = 600 ]
+	am-model verify -q g.amm
+	run -2 --separate-stderr am am-model merge --mode 0x1 -o o.amm m.amm m.amm
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "am-model: --mode: '0x1' is not an octal mode (0 to 0777)" ]
+	[ ! -e o.amm ]
+	run -2 --separate-stderr am am-model show --mode 0600 m.amm
+	[ "${stderr_lines[0]}" = "am-model: --mode does not apply to show" ]
+}
+
+@test "hardening: a bad --mode is a usage error, before any output" {
+	am-features -t y -i id --to bin "$FIX/am-train/small.csv" >train.bin
+	for m in 8 0800 1777 01000 12345 -1 '' x 0x1 ' 600' 60o 77777777777777777777777; do
+		for cmd in "am-clean -o o.amm $SMALL" "am-features -t y -o o.amm $SMALL" \
+		    "am-train -a logreg -t y -o o.amm train.bin" \
+		    "am-train -a popularity -o o.amm $FIX/recommend/ratings.csv"; do
+			# shellcheck disable=SC2086
+			run -2 --separate-stderr am $cmd --mode "$m"
+			[ -z "$output" ]
+			[[ "${stderr_lines[0]}" == *"--mode"*"'$m'"* ]] ||
+			    { echo "$cmd --mode '$m': $stderr"; return 1; }
+			[[ "${stderr_lines[1]}" == usage:* ]]
+			[ ! -e o.amm ]
+		done
+	done
 }
 
 # ---- atomicity under SIGKILL ----

@@ -8,17 +8,134 @@
  *   - a decoded artifact must encode, and the encoding must decode;
  *   - "features": am_feat_load(), and a replay of one made-up row;
  *   - "model": am_model_load(), a binding to its own schema, and one
- *     prediction.
+ *     prediction;
+ *   - "clean": a replay (am_clean_run) of a header of its own columns
+ *     and two made-up rows;
+ *   - "recommender": am_rec_load(), top items for a known and an unknown
+ *     user with reasons, similar items, and one predicted value.
  *
  * Every failure must be a one-line message.
  */
 #include <stdint.h>
 
 #include "am_art.h"
+#include "am_clean.h"
 #include "am_csv.h"
 #include "am_feat.h"
 #include "am_model.h"
+#include "am_rec.h"
 #include "fuzz.h"
+
+/* CSV text: a header naming 'n' columns 'name(i)', then 'rows' rows. */
+static void
+make_csv(struct am_buf *text, size_t n,
+    const char *(*name)(const void *, size_t), const void *obj,
+    const char *const *rows, size_t nrows)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		const char *s = name(obj, i);
+		if (i > 0)
+			am_buf_put(text, ",", 1);
+		am_buf_put(text, "\"", 1);
+		for (; *s != '\0'; s++)
+			am_buf_put(text, s, *s == '"' ? 0 : 1);
+		am_buf_put(text, "\"", 1);
+	}
+	am_buf_put(text, "\n", 1);
+	for (k = 0; k < nrows; k++) {
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				am_buf_put(text, ",", 1);
+			am_buf_put(text, rows[k], strlen(rows[k]));
+		}
+		am_buf_put(text, "\n", 1);
+	}
+}
+
+static const char *
+art_col(const void *a, size_t i)
+{
+	return am_art_col_name(a, i);
+}
+
+static void
+try_clean(const struct am_art *a)
+{
+	static const char *const rows[] = { "1", "" };
+	struct am_clean_opts o = AM_CLEAN_OPTS_INIT;
+	struct am_clean_io io = { 0 };
+	struct am_csv_reader *r;
+	struct am_src *src;
+	struct am_buf text = { 0 };
+	struct am_err err;
+	size_t n = am_art_ncols(a);
+	char *copy;
+
+	if (n == 0 || n > 64)
+		return;
+	make_csv(&text, n, art_col, a, rows, 2);
+	memset(&err, 0, sizeof(err));
+	if (!am_buf_error(&text) &&
+	    (src = fuzz_src(text.data, text.len, &copy)) != NULL) {
+		if ((r = am_csv_open(src, NULL, &err)) != NULL) {
+			io.out = fopen("/dev/null", "w");
+			io.model = a;
+			io.model_name = "fuzz";
+			if (io.out != NULL) {
+				if (am_clean_run(r, &o, &io, NULL, &err) != 0)
+					fuzz_check_msg(err.msg);
+				(void)fclose(io.out);
+			}
+			am_csv_close(r);
+		}
+		am_src_close(src);
+		free(copy);
+	}
+	am_buf_release(&text);
+}
+
+static void
+try_recommender(const struct am_art *a)
+{
+	struct am_rec_query q = { 0 };
+	struct am_rec_scratch *s;
+	struct am_rec_hit hit[5];
+	struct am_rec *r;
+	struct am_err err;
+	size_t k, n;
+	char why[256];
+
+	memset(&err, 0, sizeof(err));
+	if ((r = am_rec_load(a, "fuzz", &err)) == NULL) {
+		fuzz_check_msg(err.msg);
+		return;
+	}
+	q.n = 5;
+	q.explain = 1;
+	q.context = am_rec_context_find(r, "x");
+	if ((s = am_rec_scratch_new(r)) != NULL) {
+		am_rec_top(r, am_rec_nusers(r) > 0 ? 0 : -1, &q, s, hit, &n);
+		FUZZ_CHECK(n <= q.n);
+		for (k = 0; k < n; k++) {
+			FUZZ_CHECK(hit[k].item < am_rec_nitems(r));
+			am_rec_reason(r, &hit[k], why, sizeof(why));
+		}
+		am_rec_top(r, -1, &q, s, hit, &n);
+		FUZZ_CHECK(n <= q.n);
+		if (am_rec_nitems(r) > 0) {
+			am_rec_similar(r, 0, &q, s, hit, &n);
+			FUZZ_CHECK(n <= q.n);
+			for (k = 0; k < n; k++)
+				am_rec_reason(r, &hit[k], why, sizeof(why));
+		}
+		am_rec_scratch_free(s);
+	}
+	(void)am_rec_predict(r, am_rec_nusers(r) > 0 ? 0 : -1,
+	    am_rec_nitems(r) > 0 ? 0 : -1);
+	am_rec_free(r);
+}
 
 static void
 try_features(const struct am_art *a)
@@ -138,6 +255,10 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		try_features(a);
 	else if (strcmp(am_art_kind(a), "model") == 0)
 		try_model(a);
+	else if (strcmp(am_art_kind(a), "clean") == 0)
+		try_clean(a);
+	else if (strcmp(am_art_kind(a), "recommender") == 0)
+		try_recommender(a);
 	am_art_free(a);
 	free(buf);
 	return 0;

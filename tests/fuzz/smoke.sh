@@ -2,7 +2,8 @@
 # tests/fuzz/smoke.sh DIR SECONDS NAME... -- run each libFuzzer harness
 # DIR/NAME for SECONDS on a scratch copy of its seed corpus
 # (tests/fuzz/corpus/NAME; the kept corpus is never written).  Fails on
-# the first crash, leak, timeout (10 s per input), allocation beyond
+# the first crash, leak, timeout (30 s per input, as a loaded machine
+# stretches runs of 0.1 s), allocation beyond
 # 512 MB or sanitizer report; the input that did it is kept as
 # DIR/crash-NAME-* and printed.  Prints one line per harness with its
 # execution count.
@@ -16,7 +17,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 for name in "$@"; do
 	work=$(mktemp -d "${TMPDIR:-/tmp}/am-fuzz.XXXXXX") || exit 1
 	log="$dir/$name.log"
-	"$dir/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 \
+	"$dir/$name" -max_total_time="$secs" -timeout=30 -rss_limit_mb=1024 \
 	    -malloc_limit_mb=512 -print_final_stats=1 \
 	    -artifact_prefix="$dir/crash-$name-" \
 	    "$work" "$here/corpus/$name" >"$log" 2>&1
