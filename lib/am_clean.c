@@ -154,6 +154,20 @@ struct run {
 	unsigned long long rdups;
 	long bcol; /* column of a stratified or time split, or -1 */
 	int light; /* process() has nothing to do but blank cells */
+	/*
+	 * The verbatim line of the current record (am_csv_verbatim(), ','
+	 * input only), and whether a step changed a cell since it was read:
+	 * an unchanged verbatim record is written by copying its line.
+	 */
+	const char *raw;
+	size_t rawlen;
+	int dirty;
+	int extra; /* emit() adds COL_missing or COL_outlier columns */
+	char *kb;  /* the key of a record being hashed (dedupe) */
+	size_t kbcap;
+	uint64_t curh;  /* --keep last: the key of the current record */
+	uint64_t *rowh; /* ... and of each spooled record */
+	size_t rowhcap;
 };
 
 static int check_specs(const struct am_clean_opts *o, struct am_err *err);
@@ -245,6 +259,8 @@ is_bool(const char *s, size_t n)
 		"f", "y", "n" };
 	size_t i;
 
+	if (n == 0 || n > 5)
+		return 0;
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strlen(words[i]) == n && strncasecmp(s, words[i], n) == 0)
 			return 1;
@@ -263,6 +279,32 @@ kinds(const char *s, size_t n, double *num)
 	if (is_date(s, n))
 		return K_DATE;
 	return 0;
+}
+
+/*
+ * Is s[0..n) (not empty) a value of type 't', as kinds() would say?
+ * The check of one known type, faster than finding all kinds: a bool
+ * word or a date is never a number, a date never a bool word.
+ */
+static int
+of_type(const char *s, size_t n, int t)
+{
+	size_t k = s[0] == '-' || s[0] == '+';
+	double x;
+
+	switch (t) {
+	case AM_COL_INTEGER:
+		return n > k && digits(s + k, n - k) &&
+		    (n < 300 || am_parse_number(s, n, &x) == 0);
+	case AM_COL_NUMBER:
+		return am_parse_number(s, n, &x) == 0;
+	case AM_COL_BOOLEAN:
+		return is_bool(s, n);
+	case AM_COL_DATE:
+		return is_date(s, n);
+	default:
+		return 1;
+	}
 }
 
 int
@@ -582,13 +624,15 @@ view_from_reader(struct run *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->ncols; i++) {
-		c->v.f[i] = am_csv_field(c->r, i);
-		c->v.len[i] = am_csv_len(c->r, i);
-		c->v.st[i] = am_csv_missing(c->r, i) ? S_MISSING
-		    : c->v.len[i] == 0               ? S_EMPTY
-		                                     : S_VALUE;
-	}
+	am_csv_record(c->r, c->v.f, c->v.len, c->v.st);
+	for (i = 0; i < c->ncols; i++)
+		c->v.st[i] = c->v.st[i] ? S_MISSING
+		    : c->v.len[i] == 0  ? S_EMPTY
+		                        : S_VALUE;
+	c->dirty = 0;
+	if (c->w.delim != ',' || am_csv_delim(c->r) != ',' ||
+	    !am_csv_verbatim(c->r, &c->raw, &c->rawlen))
+		c->raw = NULL;
 }
 
 /* Spooled cell: u32 = length << 2 | state, then the bytes. */
@@ -620,6 +664,7 @@ view_at(struct run *c, const unsigned char *p)
 	size_t i;
 	uint32_t h;
 
+	c->raw = NULL;
 	for (i = 0; i < c->ncols; i++) {
 		memcpy(&h, p, 4);
 		c->v.st[i] = (unsigned char)(h & 3);
@@ -636,6 +681,7 @@ view_from_spool(struct run *c, size_t row)
 	size_t i;
 	uint32_t h;
 
+	c->raw = NULL;
 	for (i = 0; i < c->ncols; i++) {
 		memcpy(&h, p, 4);
 		c->v.st[i] = (unsigned char)(h & 3);
@@ -931,21 +977,84 @@ check_specs(const struct am_clean_opts *o, struct am_err *err)
 
 /* Dedupe. */
 
-/* The fingerprint of the record's key ('all': every column). */
+/*
+ * A 64-bit fingerprint of s[0..n), 8 bytes at a time (MurmurHash3's
+ * mixing steps): am_hash64() goes byte by byte, too slow for whole rows.
+ * Kept in memory only, never saved, so byte order does not matter.
+ */
 static uint64_t
-row_key(const struct run *c, int all)
+fphash(const char *s, size_t n)
 {
-	uint64_t h = 0x243f6a8885a308d3u;
-	size_t i;
+	uint64_t h = 0x9e3779b97f4a7c15u ^ (uint64_t)n, k;
 
-	for (i = 0; i < c->ncols; i++) {
-		if (!all && c->o->dedupe == 2 && !c->ops[i].key)
-			continue;
-		h = am_hash64(c->v.f[i],
-		    c->v.st[i] == S_MISSING ? 0 : c->v.len[i],
-		    h + (c->v.st[i] == S_MISSING ? 0x9e3779b97f4a7c15u : 0));
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&k, s, 8);
+		k *= 0x87c37b91114253d5u;
+		k = k << 31 | k >> 33;
+		k *= 0x4cf5ad432745937fu;
+		h ^= k;
+		h = (h << 27 | h >> 37) * 5 + 0x52dce729u;
 	}
-	return h != 0 ? h : 1;
+	k = 0;
+	memcpy(&k, s, n);
+	h ^= k * 0x87c37b91114253d5u;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 33;
+	return h != 0 ? h : 1; /* 0 marks an empty slot */
+}
+
+/*
+ * The fingerprint of the record's key ('all': every column): of the key
+ * cells written as ',' CSV -- a missing cell as nothing, an empty string
+ * as "", a cell holding ',' '"' CR or LF quoted.  That text tells every
+ * two keys apart, and for an unchanged verbatim record it is the line
+ * itself, so most rows are hashed without being copied.  Returns 0 when
+ * out of memory.
+ */
+static uint64_t
+row_key(struct run *c, int all)
+{
+	size_t i, k, n, need = 0, nk = 0;
+	const char *f;
+	char *p;
+
+	all = all || c->o->dedupe != 2;
+	if (all && c->raw != NULL && !c->dirty)
+		return fphash(c->raw, c->rawlen);
+	for (i = 0; i < c->ncols; i++)
+		need += 2 * c->v.len[i] + 3;
+	if (grow((void **)&c->kb, &c->kbcap, need + 1, 1) != 0)
+		return 0;
+	for (p = c->kb, i = 0; i < c->ncols; i++) {
+		if (!all && !c->ops[i].key)
+			continue;
+		if (nk++ > 0)
+			*p++ = ',';
+		f = c->v.f[i];
+		n = c->v.len[i];
+		if (c->v.st[i] == S_MISSING)
+			continue;
+		for (k = 0; k < n; k++)
+			if (f[k] == ',' || f[k] == '"' || f[k] == '\r' ||
+			    f[k] == '\n')
+				break;
+		if (k == n && n > 0) {
+			memcpy(p, f, n);
+			p += n;
+			continue;
+		}
+		*p++ = '"';
+		for (k = 0; k < n; k++) {
+			if (f[k] == '"')
+				*p++ = '"';
+			*p++ = f[k];
+		}
+		*p++ = '"';
+	}
+	return fphash(c->kb, (size_t)(p - c->kb));
 }
 
 /*
@@ -1064,6 +1173,7 @@ ffill_cell(struct run *c, size_t i, uint32_t g)
 			c->v.f[i] = fg->v[i];
 			c->v.len[i] = fg->len[i];
 			c->v.st[i] = S_FFILL;
+			c->dirty = 1;
 		}
 		return 0;
 	}
@@ -1119,17 +1229,13 @@ ffill(struct run *c, struct am_err *err)
 static int
 process(struct run *c, struct am_err *err)
 {
-	static const unsigned need[] = { [AM_COL_NUMBER] = K_NUM,
-		[AM_COL_INTEGER] = K_INT,
-		[AM_COL_BOOLEAN] = K_BOOL,
-		[AM_COL_CATEGORY] = 0,
-		[AM_COL_TEXT] = 0,
-		[AM_COL_DATE] = K_DATE };
 	size_t i, total = 0, off = 0;
 	double x;
 	int rc, t;
 
 	if (c->light) { /* nothing to check: only white space is missing */
+		if (c->raw != NULL)
+			return 1; /* verbatim: no cell starts with a space */
 		for (i = 0; i < c->ncols; i++)
 			if (c->v.st[i] == S_VALUE &&
 			    is_space((unsigned char)c->v.f[i][0]) &&
@@ -1137,7 +1243,7 @@ process(struct run *c, struct am_err *err)
 				c->v.st[i] = S_MISSING;
 		return 1;
 	}
-	for (i = 0; i < c->ncols; i++)
+	for (i = 0; (c->o->norm != 0 || c->ntypes > 0) && i < c->ncols; i++)
 		total += c->v.len[i] + 21;
 	if (grow((void **)&c->scr, &c->scrcap, total + 1, 1) != 0)
 		return am_seterr(err, AM_ENOMEM, "out of memory");
@@ -1148,14 +1254,19 @@ process(struct run *c, struct am_err *err)
 		if (is_space((unsigned char)c->v.f[i][0]) &&
 		    blank(c->v.f[i], c->v.len[i])) {
 			c->v.st[i] = S_MISSING; /* white space only */
+			c->dirty = 1;
 			continue;
 		}
 		if (c->o->norm != 0) {
 			size_t n = normalise(c->o->norm, c->v.f[i], c->v.len[i],
 			    c->scr + off);
-			c->v.f[i] = c->scr + off;
-			c->v.len[i] = n;
-			off += n;
+			if (n != c->v.len[i] ||
+			    memcmp(c->v.f[i], c->scr + off, n) != 0) {
+				c->v.f[i] = c->scr + off;
+				c->v.len[i] = n;
+				off += n;
+				c->dirty = 1;
+			}
 			if (n == 0) {
 				c->v.st[i] = S_MISSING;
 				continue;
@@ -1170,10 +1281,10 @@ process(struct run *c, struct am_err *err)
 				c->v.f[i] = c->scr + off;
 				c->v.len[i] = (size_t)n;
 				off += (size_t)n;
+				c->dirty = 1;
 				continue;
 			}
-		} else if (t > AM_COL_DATE ||
-		    (kinds(c->v.f[i], c->v.len[i], &x) & need[t]) == need[t]) {
+		} else if (of_type(c->v.f[i], c->v.len[i], t)) {
 			continue;
 		}
 		if (c->o->strict)
@@ -1186,6 +1297,7 @@ process(struct run *c, struct am_err *err)
 			    am_coltype_name(t),
 			    op->fmt != NULL ? " of that format" : "");
 		c->v.st[i] = S_MISSING;
+		c->dirty = 1;
 		op->nbad++;
 		c->st.badtype++;
 	}
@@ -1211,10 +1323,13 @@ process(struct run *c, struct am_err *err)
 		}
 	}
 	if (c->o->dedupe) {
-		rc = dtab_put(&c->dd, row_key(c, 0), c->nrows, c->o->keep_last);
+		/* --keep last: record() files the key when it spools */
+		if ((c->curh = row_key(c, 0)) == 0)
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		rc = c->o->keep_last ? 0 : dtab_put(&c->dd, c->curh, 0, 0);
 		if (rc < 0)
 			return am_seterr(err, AM_ENOMEM, "out of memory");
-		if (rc == 1 && !c->o->keep_last) {
+		if (rc == 1) {
 			c->st.dups++;
 			reject(c, R_DUP, -1);
 			return 0;
@@ -1346,6 +1461,22 @@ outliers(struct run *c)
 }
 
 /*
+ * Does emit() write the cells of the current record as they were read?
+ * Not if a missing cell is imputed or an outlier clipped.
+ */
+static int
+unchanged(const struct run *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncols; i++)
+		if ((c->v.st[i] == S_MISSING && c->fill[i] != NULL) ||
+		    (c->ops[i].oflag && c->o->outlier_action == AM_OUT_CLIP))
+			return 0;
+	return 1;
+}
+
+/*
  * Write the current record (with 'fill': imputed, outliers treated,
  * indicator and flag columns added).  Returns 0 when --outlier-action
  * drop took it instead.
@@ -1361,6 +1492,14 @@ emit(struct run *c, struct am_csv_writer *w, int fill)
 	if (fill && (drop = outliers(c)) >= 0) {
 		reject(c, R_OUTLIER, drop);
 		return 0;
+	}
+	if (w != NULL && c->raw != NULL && !c->dirty &&
+	    (!fill || (!c->extra && unchanged(c)))) {
+		(void)fwrite(c->raw, 1, c->rawlen, w->fp);
+		putc_unlocked('\n', w->fp);
+		if (c->o->line_buffered)
+			(void)fflush(w->fp);
+		return 1;
 	}
 	if (w == NULL) { /* a report without the table: count only */
 		for (i = 0; i < c->ncols; i++)
@@ -2205,6 +2344,10 @@ setup_ops(struct run *c, struct am_err *err)
 			c->fitops |= 2;
 		if (c->ops[i].ometh != O_NONE && c->io->model == NULL)
 			c->fitops |= 1;
+		if (c->ops[i].ind ||
+		    (c->ops[i].ometh != O_NONE &&
+		        o->outlier_action == AM_OUT_FLAG))
+			c->extra = 1;
 	}
 	c->light = o->norm == 0 && !o->dedupe && !(c->fitops & 2);
 	for (i = 0; i < c->ncols; i++)
@@ -2311,6 +2454,8 @@ cleanup(struct run *c)
 	free(c->scr);
 	free(c->dd.h);
 	free(c->dd.row);
+	free(c->kb);
+	free(c->rowh);
 	free(c->rdup.h);
 	am_strtab_free(c->groups);
 	for (i = 0; i < c->nffg; i++) {
@@ -2396,7 +2541,7 @@ select_rows(struct run *c, struct am_err *err)
 		if (!c->sel[row])
 			continue;
 		view_from_spool(c, row);
-		if (c->o->keep_last && dtab_row(&c->dd, row_key(c, 0)) != row) {
+		if (c->o->keep_last && dtab_row(&c->dd, c->rowh[row]) != row) {
 			c->sel[row] = 0;
 			c->st.dups++;
 			reject(c, R_DUP, -1);
@@ -2425,7 +2570,8 @@ record(struct run *c, struct am_err *err)
 		return 0;
 	}
 	if (c->io->report != NULL) {
-		rc = dtab_put(&c->rdup, row_key(c, 1), 0, 0);
+		uint64_t h = row_key(c, 1);
+		rc = h != 0 ? dtab_put(&c->rdup, h, 0, 0) : -1;
 		if (rc < 0)
 			return am_seterr(err, AM_ENOMEM, "out of memory");
 		c->rdups += (unsigned)rc;
@@ -2439,6 +2585,13 @@ record(struct run *c, struct am_err *err)
 	if (rc == 0)
 		return 0;
 	if (c->spooling) {
+		if (c->o->keep_last &&
+		    (grow((void **)&c->rowh, &c->rowhcap, c->nrows + 1,
+		         sizeof(*c->rowh)) != 0 ||
+		        dtab_put(&c->dd, c->curh, c->nrows, 1) < 0))
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		if (c->o->keep_last)
+			c->rowh[c->nrows] = c->curh;
 		if (spool(c) != 0)
 			return am_seterr(err, AM_ENOMEM, "out of memory");
 		return 0;

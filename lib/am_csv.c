@@ -42,6 +42,8 @@ struct rec {
 	size_t first;       /* index of its first field */
 	size_t nfield;      /* fields in the record (some maybe unstored) */
 	unsigned long line; /* physical line where it starts */
+	const char *raw;    /* its line when verbatim, else NULL */
+	size_t rawlen;
 };
 
 struct am_csv_reader {
@@ -66,14 +68,18 @@ struct am_csv_reader {
 	char **miss;
 	size_t *misslen;
 	size_t nmiss, missmax;
-	unsigned char missfirst[256]; /* first bytes of the tokens */
+	uint32_t missfirst[256]; /* by first byte: bit min(length, 31) */
 
 	/* Field store: bytes with a NUL after each field. */
 	char *buf;
 	size_t blen, bcap;
 	size_t *off, *len;
-	unsigned char *null; /* unquoted empty: missing */
+	unsigned char *null; /* missing: unquoted empty, or a token */
 	size_t nf, fcap;
+
+	/* Set by split_line() for the record it queues (am_csv_verbatim()). */
+	const char *raw;
+	size_t rawlen;
 
 	/* Queued records; 'pending' is the first field of the open one. */
 	struct rec *recs;
@@ -173,6 +179,21 @@ grow_fields(struct am_csv_reader *r, size_t need)
 	return 0;
 }
 
+/* Is s[0..n) (n > 0) one of the missing tokens? */
+static inline int
+is_token(const struct am_csv_reader *r, const char *s, size_t n)
+{
+	size_t j;
+
+	if (n > r->missmax ||
+	    !(r->missfirst[(unsigned char)s[0]] & 1u << (n < 31 ? n : 31)))
+		return 0;
+	for (j = 0; j < r->nmiss; j++)
+		if (r->misslen[j] == n && memcmp(r->miss[j], s, n) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 cb_field(void *s, size_t n, void *data)
 {
@@ -209,7 +230,7 @@ cb_field(void *s, size_t n, void *data)
 	}
 	r->off[r->nf] = r->blen;
 	r->len[r->nf] = n;
-	r->null[r->nf] = s == NULL;
+	r->null[r->nf] = s == NULL || (n > 0 && is_token(r, s, n));
 	if (n > 0)
 		memcpy(r->buf + r->blen, s, n);
 	r->buf[r->blen + n] = '\0';
@@ -235,6 +256,9 @@ cb_record(int c, void *data)
 	rec->first = r->pending;
 	rec->nfield = r->pending_n;
 	rec->line = r->start_line ? r->start_line : r->line;
+	rec->raw = r->raw;
+	rec->rawlen = r->rawlen;
+	r->raw = NULL;
 	r->pending = r->nf;
 	r->pending_n = 0;
 	r->start_line = 0;
@@ -294,36 +318,134 @@ blank(const unsigned char *s, size_t n)
 }
 
 /*
- * The fast path for the common line: complete (ends in '\n'), outside
- * any record, without a quote and without a CR before its end.  Such a
- * line means exactly its delimiter-separated bytes to libcsv too (no
- * quoting, no trimming, an empty field is missing), so it is split here
- * with memchr(), which is several times faster than libcsv's byte-wise
- * state machine.  Returns 0 when done, -1 to hand the line to libcsv.
+ * Store field k of the record being split by split_line(): 'p' (NUL-
+ * terminated in the record buffer), 'n' bytes, 'null' for missing.
+ * Returns 0, or -1 when the arrays cannot grow (cberr is set).
  */
 static int
-split_plain(struct am_csv_reader *r, const unsigned char *seg, size_t n)
+line_field(struct am_csv_reader *r, const char *p, size_t n, int null)
 {
-	const unsigned char *p = seg, *q, *end = seg + n - 1;
+	size_t k = r->pending_n++;
+
+	if (r->header ? k >= AM_CSV_MAX_COLS : k >= r->ncols)
+		return 0; /* too many: counted (ragged) or refused below */
+	if (r->nf == r->fcap && grow_fields(r, r->nf + 1) != 0) {
+		am_seterr(&r->cberr, AM_ENOMEM, "out of memory");
+		return -1;
+	}
+	r->off[r->nf] = (size_t)(p - r->buf);
+	r->len[r->nf] = n;
+	r->null[r->nf] = (unsigned char)null;
+	r->nf++;
+	return 0;
+}
+
+/*
+ * The fast path for the common line: complete (ends in '\n'), outside
+ * any record, no CR before its end, every quote either a whole quoted
+ * field without a line break ("..." with "" for a quote) or absent.
+ * Such a line means to libcsv exactly what it means here (no trimming,
+ * an unquoted empty field is missing), so it is copied once into the
+ * record buffer and split in place with memchr(), several times faster
+ * than libcsv's byte-wise state machine.  Anything else (a quote inside
+ * an unquoted field, text after a closing quote, a quoted line break, a
+ * line longer than a field may be) goes back to libcsv untouched:
+ * returns -1 then, 0 when done.
+ *
+ * It also tells whether the record is verbatim (see am_csv_verbatim()):
+ * no field is a missing token, none starts or ends with a byte <= ' ',
+ * and every quoted field needed its quotes (it holds '"' or the
+ * delimiter) -- then writing the fields again gives back the line.
+ */
+static int
+split_line(struct am_csv_reader *r, const unsigned char *seg, size_t n)
+{
+	const unsigned char *end = seg + n - 1;
+	size_t len, nf0 = r->nf, blen0 = r->blen, fl;
+	char *p, *e, *q, *x, *w;
+	int quotes, qd, esc, tok, verb = 1;
 
 	if (end > seg && end[-1] == '\r')
 		end--;
 	if (end == seg)
 		return 0; /* a blank line, skipped as libcsv does */
-	if (memchr(seg, '"', (size_t)(end - seg)) != NULL ||
-	    memchr(seg, '\r', (size_t)(end - seg)) != NULL)
+	len = (size_t)(end - seg);
+	if (len > AM_CSV_MAX_FIELD || memchr(seg, '\r', len) != NULL)
 		return -1;
+	if (r->blen + len + 1 > r->bcap &&
+	    grow((void **)&r->buf, &r->bcap, r->blen + len + 1, 1) != 0)
+		return -1;
+	quotes = memchr(seg, '"', len) != NULL;
+	p = r->buf + r->blen;
+	memcpy(p, seg, len);
+	e = p + len;
+	*e = (char)r->delim; /* a sentinel for the field loop */
 	r->start_line = r->line;
 	for (;;) {
-		q = memchr(p, r->delim, (size_t)(end - p));
-		n = q != NULL ? (size_t)(q - p) : (size_t)(end - p);
-		cb_field(n > 0 ? (void *)(uintptr_t)p : NULL, n, r);
-		if (q == NULL)
+		qd = quotes && *p == '"';
+		if (qd) {
+			esc = 0;
+			for (w = p, q = p + 1;; q = x + 2) {
+				x = memchr(q, '"', (size_t)(e - q));
+				if (x == NULL)
+					goto fallback; /* a quoted line break */
+				memmove(w, q, (size_t)(x - q));
+				w += x - q;
+				if (x + 1 == e || x[1] != '"')
+					break;
+				*w++ = '"';
+				esc = 1;
+			}
+			q = x + 1;
+			if (q != e && *q != r->delim)
+				goto fallback;
+			fl = (size_t)(w - p);
+			*w = '\0';
+			tok = fl > 0 && is_token(r, p, fl);
+			if (fl > 0 &&
+			    ((unsigned char)p[0] <= ' ' ||
+			        (unsigned char)w[-1] <= ' ' || tok ||
+			        (!esc && memchr(p, r->delim, fl) == NULL)))
+				verb = 0; /* not written back the same */
+		} else {
+			/* fields are short: a byte loop beats memchr() */
+			for (q = p; *q != (char)r->delim; q++)
+				;
+			fl = (size_t)(q - p);
+			if (quotes && memchr(p, '"', fl) != NULL)
+				goto fallback;
+			tok = fl > 0 && is_token(r, p, fl);
+			if (fl > 0 &&
+			    ((unsigned char)p[0] <= ' ' ||
+			        (unsigned char)q[-1] <= ' ' || tok))
+				verb = 0;
+		}
+		if (line_field(r, p, fl, (fl == 0 && !qd) || tok) != 0)
+			return 0;
+		if (q == e) {
+			*e = '\0';
 			break;
+		}
+		*q = '\0';
 		p = q + 1;
 	}
+	if (r->header && r->pending_n > AM_CSV_MAX_COLS) {
+		am_seterr(&r->cberr, AM_ELIMIT,
+		    "%s:%lu: more than %d columns (limit)", am_src_name(r->src),
+		    r->start_line, AM_CSV_MAX_COLS);
+		return 0;
+	}
+	r->blen += len + 1;
+	r->raw = verb ? (const char *)seg : NULL;
+	r->rawlen = len;
 	cb_record('\n', r);
 	return 0;
+fallback:
+	r->nf = nf0;
+	r->blen = blen0;
+	r->pending_n = 0;
+	r->start_line = 0;
+	return -1;
 }
 
 /*
@@ -364,7 +486,7 @@ fill(struct am_csv_reader *r, struct am_err *err)
 		nl = memchr(seg, '\n', r->clen - r->cpos);
 		n = nl != NULL ? (size_t)(nl - seg) + 1 : r->clen - r->cpos;
 		if (r->start_line == 0 && r->pending_n == 0 && nl != NULL &&
-		    split_plain(r, seg, n) == 0) {
+		    split_line(r, seg, n) == 0) {
 			/* done without libcsv */
 		} else {
 			if (r->start_line == 0 && r->pending_n == 0 &&
@@ -464,7 +586,8 @@ copy_missing(struct am_csv_reader *r, const char *const *tok)
 			return -1;
 		r->nmiss++;
 		r->misslen[i] = strlen(tok[i]);
-		r->missfirst[(unsigned char)tok[i][0]] = 1;
+		r->missfirst[(unsigned char)tok[i][0]] |= 1u
+		    << (r->misslen[i] < 31 ? r->misslen[i] : 31);
 		if (r->misslen[i] > r->missmax)
 			r->missmax = r->misslen[i];
 	}
@@ -646,24 +769,39 @@ am_csv_len(const struct am_csv_reader *r, size_t i)
 int
 am_csv_missing(const struct am_csv_reader *r, size_t i)
 {
-	size_t k, n, j;
-	const char *s;
-
 	if (r->cur == NULL || i >= r->ncols)
 		return 1;
-	k = r->cur->first + i;
-	if (r->null[k])
-		return 1;
-	n = r->len[k];
-	if (n == 0 || n > r->missmax)
+	return r->null[r->cur->first + i]; /* tokens were checked on read */
+}
+
+void
+am_csv_record(const struct am_csv_reader *r, const char **f, size_t *len,
+    unsigned char *missing)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->ncols; i++) {
+		if (r->cur == NULL) {
+			f[i] = "";
+			len[i] = 0;
+			missing[i] = 1;
+			continue;
+		}
+		k = r->cur->first + i;
+		f[i] = r->buf + r->off[k];
+		len[i] = r->len[k];
+		missing[i] = r->null[k];
+	}
+}
+
+int
+am_csv_verbatim(const struct am_csv_reader *r, const char **line, size_t *len)
+{
+	if (r->cur == NULL || r->cur->raw == NULL)
 		return 0;
-	s = r->buf + r->off[k];
-	if (!r->missfirst[(unsigned char)s[0]])
-		return 0;
-	for (j = 0; j < r->nmiss; j++)
-		if (r->misslen[j] == n && memcmp(r->miss[j], s, n) == 0)
-			return 1;
-	return 0;
+	*line = r->cur->raw;
+	*len = r->cur->rawlen;
+	return 1;
 }
 
 int

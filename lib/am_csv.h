@@ -88,6 +88,29 @@ size_t am_csv_len(const struct am_csv_reader *r, size_t i);
 int am_csv_missing(const struct am_csv_reader *r, size_t i);
 
 /*
+ * All fields of the current record at once, as am_csv_field(),
+ * am_csv_len() and am_csv_missing() (0 or 1) would give them, into
+ * arrays of am_csv_ncols() entries.  The fast way for a whole record.
+ */
+void am_csv_record(const struct am_csv_reader *r, const char **f, size_t *len,
+    unsigned char *missing);
+
+/*
+ * The current record's line, when the record is verbatim: one physical
+ * line whose bytes (without its line end) are exactly what writing its
+ * fields again with the reader's delimiter gives -- am_csv_put() for a
+ * value, nothing for a missing cell, am_csv_put_quoted() for an empty
+ * string.  Then a program that changes no cell may copy the line instead
+ * of writing the fields.  Returns 1 and sets '*line' and '*len' (valid
+ * like am_csv_field()), or 0.  The reader may say 0 when it cannot tell
+ * cheaply: a record read across lines or chunks, a missing token, a
+ * field starting or ending with a byte <= ' ', quotes that were not
+ * needed.
+ */
+int am_csv_verbatim(const struct am_csv_reader *r, const char **line,
+    size_t *len);
+
+/*
  * Field 'i' as a finite double (the fast path: no copy, no locale).
  * Returns 0 and stores the value; 1 if the cell is missing (stores NAN);
  * or AM_EFORMAT with "FILE:LINE: column 'NAME': 'TEXT' is not a number"

@@ -401,6 +401,53 @@ test_writer(void)
 	free(buf);
 }
 
+/*
+ * am_csv_verbatim(): which lines may be copied as they are, and the
+ * fields of the in-place split of quoted lines (am_csv_record()).
+ */
+static void
+test_verbatim(void)
+{
+	static const char in[] = "a,b,c\n"
+	                         "1,x y,\n"    /* 2: verbatim */
+	                         "1,NA,3\n"    /* 3: a token */
+	                         "\"q\",b,c\n" /* 4: quotes not needed */
+	                         "\"q,r\",\"s\"\"t\",\"\"\n" /* 5: needed */
+	                         "1, x,3\n" /* 6: outer space */
+	                         "1,2,3";   /* 7: no newline */
+	static const int want[] = { 1, 0, 0, 1, 0 };
+	const char *f[3], *line;
+	unsigned char miss[3];
+	size_t len[3], n;
+	struct t t;
+	int k;
+
+	topen(&t, in, sizeof(in) - 1, NULL);
+	CHECK(t.r != NULL);
+	if (t.r == NULL)
+		return;
+	for (k = 0; k < 5; k++) {
+		CHECK(am_csv_next(t.r, &t.err) == 1);
+		CHECK(am_csv_verbatim(t.r, &line, &n) == want[k]);
+		if (k == 0)
+			CHECK(n == 6 && memcmp(line, "1,x y,", 6) == 0);
+		am_csv_record(t.r, f, len, miss);
+		if (k == 1)
+			CHECK(miss[0] == 0 && miss[1] == 1 && len[1] == 2);
+		if (k == 3)
+			CHECK(strcmp(f[0], "q,r") == 0 &&
+			    strcmp(f[1], "s\"t") == 0 && len[2] == 0 &&
+			    miss[2] == 0);
+		if (k == 0)
+			CHECK(miss[2] == 1 && len[2] == 0);
+	}
+	CHECK(am_csv_next(t.r, &t.err) == 1);
+	CHECK(am_csv_verbatim(t.r, &line, &n) == 0); /* read by libcsv */
+	CHECK(feq(&t, 2, "3"));
+	CHECK(am_csv_next(t.r, &t.err) == 0);
+	tclose(&t);
+}
+
 int
 main(void)
 {
@@ -414,5 +461,6 @@ main(void)
 	test_chunks();
 	test_numbers();
 	test_writer();
+	test_verbatim();
 	return unit_failures;
 }
