@@ -1111,6 +1111,12 @@ rec_wanted(int argc, char *argv[])
 			v = s + 12;
 		if (v != NULL && am_rec_algo_byname(v) >= 0)
 			return 1;
+		/* --update OLD, OLD a recommender */
+		if (strncmp(s, "--update=", 9) == 0 && am_rec_is_file(s + 9))
+			return 1;
+		if (strcmp(s, "--update") == 0 && i + 1 < argc &&
+		    am_rec_is_file(argv[i + 1]))
+			return 1;
 	}
 	return 0;
 }
@@ -1143,6 +1149,8 @@ rec_main(int argc, char *argv[])
 		{ "user", required_argument, NULL, 14 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "where", required_argument, NULL, 15 },
+		{ "passes", required_argument, NULL, 20 },
+		{ "update", required_argument, NULL, 21 },
 		{ "window", required_argument, NULL, 16 },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1157,6 +1165,8 @@ rec_main(int argc, char *argv[])
 	size_t nw = 0;
 	long n;
 	int ch, quiet = 0, verbose = 0, rc;
+	const char *update = NULL, *algo = NULL; /* --update OLD, -a */
+	struct am_art *old = NULL;
 
 	p.threads = am_ncpu();
 	opterr = 0;
@@ -1165,6 +1175,7 @@ rec_main(int argc, char *argv[])
 		switch (ch) {
 		case 'a':
 			p.algo = am_rec_algo_byname(optarg);
+			algo = optarg;
 			break;
 		case 'd':
 			if ((in.delim = am_parse_delim(optarg)) < 0)
@@ -1269,6 +1280,15 @@ rec_main(int argc, char *argv[])
 				bad_value("--window", optarg,
 				    "a number of days in [0, 1e6]");
 			break;
+		case 20:
+			if (am_parse_long(optarg, 0, 100000, &n) != 0)
+				bad_value("--passes", optarg,
+				    "a count in [0, 100000]");
+			p.passes = (int)n;
+			break;
+		case 21:
+			update = optarg;
+			break;
 		case ':':
 			if (optopt != 0)
 				warnx("option -%c needs an argument", optopt);
@@ -1293,14 +1313,30 @@ rec_main(int argc, char *argv[])
 	path = optind < argc ? argv[optind] : "-";
 	in.where = where;
 	rc = AM_ENOMEM;
-	if ((r = am_rec_fit(path, &in, &p, &rep, &e)) == NULL) {
+	if (update != NULL) {
+		/* the old model's algorithm and settings, updated */
+		if ((old = am_art_load(update, "recommender", &e)) == NULL ||
+		    (r = am_rec_load(old, update, &e)) == NULL) {
+			rc = e.code;
+			goto done;
+		}
+		if (algo != NULL && p.algo != am_rec_algo(r)) {
+			rc = am_seterr(&e, AM_EMODEL,
+			    "--update: %s is a %s model, not %s", update,
+			    am_rec_algo_name(r), algo);
+			goto done;
+		}
+		if ((rc = am_rec_update(r, path, &in, &p, &rep, &e)) != 0)
+			goto done;
+	} else if ((r = am_rec_fit(path, &in, &p, &rep, &e)) == NULL) {
 		rc = e.code;
 		goto done;
 	}
 	if ((a = am_art_new("recommender", am_rec_algo_name(r))) == NULL ||
 	    (cmdline = am_cmdline(argc, argv)) == NULL ||
 	    am_art_lineage(a, cmdline, rep.input, rep.sha256, rep.rows,
-	        p.seed) != 0) {
+	        p.seed) != 0 ||
+	    (old != NULL && am_art_add_parent(a, old) != 0)) {
 		am_seterr(&e, rc, "out of memory");
 		goto done;
 	}
@@ -1319,6 +1355,7 @@ done:
 	free(cmdline);
 	free(where);
 	am_art_free(a);
+	am_art_free(old);
 	am_rec_free(r);
 	if (e.code != AM_OK)
 		warnx("%s", e.msg);

@@ -10,6 +10,7 @@
 
 #include "am_merge.h"
 #include "am_model.h"
+#include "am_rec.h"
 
 #include "am_banned.h"
 
@@ -104,6 +105,8 @@ am_merge(struct am_art *const *in, size_t n, const char *cmdline,
 		rows += w[i] = rows_of(in[i]);
 	if (strcmp(kind, "model") == 0)
 		out = merge_models(in, n, w, err);
+	else if (strcmp(kind, "recommender") == 0)
+		out = am_rec_merge_art(in, n, err);
 	else
 		am_seterr(err, AM_EARG, "'%s' artifacts cannot be merged",
 		    kind);

@@ -614,7 +614,9 @@ struct knn_job {
 	int sim, k;
 	double shrink;
 	size_t nobj;
-	uint32_t *nidx; /* nobj * k */
+	const uint32_t *list; /* the objects to do; NULL: all */
+	size_t nlist;         /* their number (nobj when all) */
+	uint32_t *nidx;       /* nlist * k, by position in the list */
 	double *nsim;
 	uint32_t *cnt;
 	int *fail; /* per task */
@@ -693,7 +695,7 @@ static void
 knn_task(void *arg, size_t task)
 {
 	struct knn_job *J = arg;
-	size_t lo = task * KNN_CHUNK, hi = lo + KNN_CHUNK, a, nt;
+	size_t lo = task * KNN_CHUNK, hi = lo + KNN_CHUNK, pos, a, nt;
 	double *acc = calloc(J->nobj + 1, sizeof(double));
 	uint32_t *touch = malloc((J->nobj + 1) * sizeof(uint32_t));
 	unsigned char *mark = calloc(J->nobj + 1, 1);
@@ -703,12 +705,13 @@ knn_task(void *arg, size_t task)
 		J->fail[task] = 1;
 		goto out;
 	}
-	if (hi > J->nobj)
-		hi = J->nobj;
-	for (a = lo; a < hi; a++) {
+	if (hi > J->nlist)
+		hi = J->nlist;
+	for (pos = lo; pos < hi; pos++) {
 		size_t n = 0, t;
-		double *hs = J->nsim + a * (size_t)J->k;
-		uint32_t *hix = J->nidx + a * (size_t)J->k;
+		double *hs = J->nsim + pos * (size_t)J->k;
+		uint32_t *hix = J->nidx + pos * (size_t)J->k;
+		a = J->list != NULL ? J->list[pos] : pos;
 		nt = 0;
 		for (f = J->a->ptr[a]; f < J->a->ptr[a + 1]; f++) {
 			uint32_t feat = J->a->idx[f];
@@ -742,7 +745,7 @@ knn_task(void *arg, size_t task)
 			mark[b] = 0;
 		}
 		heap_sort_desc(hs, hix, n);
-		J->cnt[a] = (uint32_t)n;
+		J->cnt[pos] = (uint32_t)n;
 	}
 out:
 	free(acc);
@@ -750,27 +753,45 @@ out:
 	free(mark);
 }
 
-/* Neighbours of each row of 'a' (objects x features) into r->nbr. */
+/*
+ * Neighbours of each row of 'a' (objects x features) into r->nbr.  With
+ * 'redo' (per object: recompute), only those objects are computed and
+ * the others keep their lists from 'old' (which has them all).
+ */
 static int
 knn_fit(struct am_rec *r, const struct csr *a, const struct csr *at,
-    struct am_pool *pool, struct am_err *err)
+    const unsigned char *redo, const struct csr *old, struct am_pool *pool,
+    struct am_err *err)
 {
 	struct knn_job J;
-	size_t ntask = (a->n + KNN_CHUNK - 1) / KNN_CHUNK, o, j, q;
+	size_t ntask, o, j, q, pos;
 	double *norm = calloc(a->n + 1, sizeof(double));
+	uint32_t *list = NULL;
 	int rc = 0;
 	uint64_t f;
 
 	memset(&J, 0, sizeof(J));
+	J.nlist = a->n;
+	if (redo != NULL) {
+		if ((list = malloc((a->n + 1) * sizeof(*list))) == NULL) {
+			free(norm);
+			return am_seterr(err, AM_ENOMEM, "out of memory");
+		}
+		for (o = 0, J.nlist = 0; o < a->n; o++)
+			if (redo[o])
+				list[J.nlist++] = (uint32_t)o;
+		J.list = list;
+	}
+	ntask = (J.nlist + KNN_CHUNK - 1) / KNN_CHUNK;
 	J.a = a;
 	J.at = at;
 	J.sim = r->p.sim;
 	J.k = r->p.k;
 	J.shrink = r->p.shrink;
 	J.nobj = a->n;
-	J.nidx = malloc((a->n * (size_t)J.k + 1) * sizeof(uint32_t));
-	J.nsim = malloc((a->n * (size_t)J.k + 1) * sizeof(double));
-	J.cnt = calloc(a->n + 1, sizeof(uint32_t));
+	J.nidx = malloc((J.nlist * (size_t)J.k + 1) * sizeof(uint32_t));
+	J.nsim = malloc((J.nlist * (size_t)J.k + 1) * sizeof(double));
+	J.cnt = calloc(J.nlist + 1, sizeof(uint32_t));
 	J.fail = calloc(ntask + 1, sizeof(int));
 	J.norm = norm;
 	if (norm == NULL || J.nidx == NULL || J.nsim == NULL || J.cnt == NULL ||
@@ -791,20 +812,34 @@ knn_fit(struct am_rec *r, const struct csr *a, const struct csr *at,
 			rc = am_seterr(err, AM_ENOMEM, "out of memory");
 			goto out;
 		}
-	for (o = 0, q = 0; o < a->n; o++)
-		q += J.cnt[o];
+	for (pos = 0, q = 0; pos < J.nlist; pos++)
+		q += J.cnt[pos];
+	for (o = 0; redo != NULL && o < a->n; o++)
+		if (!redo[o])
+			q += old->ptr[o + 1] - old->ptr[o];
+	csr_release(&r->nbr);
 	if (csr_alloc(&r->nbr, a->n, q) != 0) {
 		rc = am_seterr(err, AM_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (o = 0, q = 0; o < a->n; o++) {
-		for (j = 0; j < J.cnt[o]; j++, q++) {
-			r->nbr.idx[q] = J.nidx[o * (size_t)J.k + j];
-			r->nbr.val[q] = J.nsim[o * (size_t)J.k + j];
+	for (o = 0, q = 0, pos = 0; o < a->n; o++) {
+		if (redo != NULL && !redo[o]) {
+			uint64_t b;
+			for (b = old->ptr[o]; b < old->ptr[o + 1]; b++, q++) {
+				r->nbr.idx[q] = old->idx[b];
+				r->nbr.val[q] = old->val[b];
+			}
+		} else {
+			for (j = 0; j < J.cnt[pos]; j++, q++) {
+				r->nbr.idx[q] = J.nidx[pos * (size_t)J.k + j];
+				r->nbr.val[q] = J.nsim[pos * (size_t)J.k + j];
+			}
+			pos++;
 		}
 		r->nbr.ptr[o + 1] = q;
 	}
 out:
+	free(list);
 	free(norm);
 	free(J.nidx);
 	free(J.nsim);
@@ -813,13 +848,25 @@ out:
 	return rc;
 }
 
+/*
+ * The kNN model from r->ui.  With 'utouch' and 'itouch' (the users and
+ * items whose interactions changed since 'old' was computed), only the
+ * neighbour lists that can differ are recomputed: those of the changed
+ * objects (for adjusted cosine, every item of a changed user: its mean
+ * moved) and of every object sharing a user (item) with one of them;
+ * the similarity of any other pair is unchanged, so the result is that
+ * of a full fit.
+ */
 static int
-fit_knn(struct am_rec *r, struct am_pool *pool, struct am_err *err)
+fit_knn(struct am_rec *r, const unsigned char *utouch,
+    const unsigned char *itouch, const struct csr *old, struct am_pool *pool,
+    struct am_err *err)
 {
 	struct csr c = { 0 }, t = { 0 };
-	const struct csr *src = &r->ui;
-	size_t u;
-	uint64_t j;
+	const struct csr *src = &r->ui, *a, *at;
+	unsigned char *chg = NULL, *redo = NULL;
+	size_t u, n;
+	uint64_t j, g;
 	int rc;
 
 	if (r->p.sim == AM_REC_ADJCOS) {
@@ -834,14 +881,39 @@ fit_knn(struct am_rec *r, struct am_pool *pool, struct am_err *err)
 	}
 	if (csr_transpose(src, r->ni, &t) != 0)
 		goto nomem;
-	if (r->algo == AM_REC_ITEMKNN)
-		rc = knn_fit(r, &t, src, pool, err);
-	else
-		rc = knn_fit(r, src, &t, pool, err);
+	a = r->algo == AM_REC_ITEMKNN ? &t : src;
+	at = r->algo == AM_REC_ITEMKNN ? src : &t;
+	n = a->n;
+	if (utouch != NULL) {
+		if ((chg = calloc(n + 1, 1)) == NULL ||
+		    (redo = calloc(n + 1, 1)) == NULL)
+			goto nomem;
+		if (r->algo == AM_REC_USERKNN)
+			memcpy(chg, utouch, n);
+		else
+			memcpy(chg, itouch, n);
+		if (r->algo == AM_REC_ITEMKNN && r->p.sim == AM_REC_ADJCOS)
+			for (u = 0; u < r->nu; u++)
+				for (j = r->ui.ptr[u];
+				     utouch[u] && j < r->ui.ptr[u + 1]; j++)
+					chg[r->ui.idx[j]] = 1;
+		for (u = 0; u < n; u++)
+			for (j = a->ptr[u]; chg[u] && j < a->ptr[u + 1]; j++)
+				for (g = at->ptr[a->idx[j]];
+				     g < at->ptr[a->idx[j] + 1]; g++)
+					redo[at->idx[g]] = 1;
+		for (u = 0; u < n; u++)
+			redo[u] |= chg[u];
+	}
+	rc = knn_fit(r, a, at, redo, old, pool, err);
+	free(chg);
+	free(redo);
 	csr_release(&c);
 	csr_release(&t);
 	return rc;
 nomem:
+	free(chg);
+	free(redo);
 	csr_release(&c);
 	csr_release(&t);
 	return am_seterr(err, AM_ENOMEM, "out of memory");
@@ -928,7 +1000,9 @@ fit_mf(struct am_rec *r, struct am_err *err)
 
 /* ALS half-sweep: solve each row of X given Y (confidence 1 + a v). */
 struct als_job {
-	const struct csr *m; /* rows of X -> columns of Y, values */
+	const struct csr *m;  /* rows of X -> columns of Y, values */
+	const uint32_t *rows; /* the rows to solve; NULL: all */
+	size_t nrows;         /* their number */
 	double *X;
 	const double *Y, *G; /* G = Y'Y */
 	size_t k;
@@ -943,15 +1017,18 @@ als_task(void *arg, size_t task)
 {
 	struct als_job *J = arg;
 	size_t k = J->k, lo = task * ALS_CHUNK, hi = lo + ALS_CHUNK, row, a, b;
+	size_t pos;
 	double buf[4 * 256];
 	double *rr = buf, *pp = buf + k, *ap = buf + 2 * k;
 	uint64_t q;
 	int s;
 
-	if (hi > J->m->n)
-		hi = J->m->n;
-	for (row = lo; row < hi; row++) {
-		double *x = J->X + row * k, rs, rn;
+	if (hi > J->nrows)
+		hi = J->nrows;
+	for (pos = lo; pos < hi; pos++) {
+		double *x, rs, rn;
+		row = J->rows != NULL ? J->rows[pos] : pos;
+		x = J->X + row * k;
 		/* r = b - A x, A x = G x + reg x + sum (c - 1)(y'x) y */
 		for (a = 0; a < k; a++) {
 			double t = 0;
@@ -1014,15 +1091,54 @@ gram(const double *Y, size_t n, size_t k, double *G)
 			G[a * k + b] = G[b * k + a];
 }
 
+/*
+ * 'n' alternations: the users' factors given the items', then the
+ * items' given the users' ('t' is r->ui transposed, 'G' k x k
+ * scratch), each least-squares step 'cg' conjugate-gradient steps; only
+ * the 'nu' users 'us' and 'ni' items 'is' when those are not NULL.
+ */
+static void
+als_sweeps(struct am_rec *r, const struct csr *t, double *G, const uint32_t *us,
+    size_t nu, const uint32_t *is, size_t ni, int n, int cg,
+    struct am_pool *pool)
+{
+	struct als_job J;
+	size_t k = (size_t)r->k;
+	int it;
+
+	memset(&J, 0, sizeof(J));
+	J.k = k;
+	J.reg = r->p.reg;
+	J.alpha = r->p.alpha;
+	J.cg = cg;
+	J.G = G;
+	for (it = 0; it < n; it++) {
+		gram(r->Q, r->ni, k, G);
+		J.m = &r->ui;
+		J.X = r->P;
+		J.Y = r->Q;
+		J.rows = us;
+		J.nrows = us != NULL ? nu : r->nu;
+		am_pool_run(pool, (J.nrows + ALS_CHUNK - 1) / ALS_CHUNK,
+		    als_task, &J);
+		gram(r->P, r->nu, k, G);
+		J.m = t;
+		J.X = r->Q;
+		J.Y = r->P;
+		J.rows = is;
+		J.nrows = is != NULL ? ni : r->ni;
+		am_pool_run(pool, (J.nrows + ALS_CHUNK - 1) / ALS_CHUNK,
+		    als_task, &J);
+	}
+}
+
 static int
 fit_ials(struct am_rec *r, struct am_pool *pool, struct am_err *err)
 {
 	struct am_rand rng;
 	struct csr t = { 0 };
-	struct als_job J;
 	size_t k = (size_t)r->k;
 	double *G = malloc(k * k * sizeof(double));
-	int it;
 
 	am_rand_seed(&rng, r->p.seed);
 	if (G == NULL || alloc_factors(r, &rng, 0.01) != 0 ||
@@ -1031,25 +1147,7 @@ fit_ials(struct am_rec *r, struct am_pool *pool, struct am_err *err)
 		csr_release(&t);
 		return am_seterr(err, AM_ENOMEM, "out of memory");
 	}
-	J.k = k;
-	J.reg = r->p.reg;
-	J.alpha = r->p.alpha;
-	J.cg = 3;
-	J.G = G;
-	for (it = 0; it < r->p.iters; it++) {
-		gram(r->Q, r->ni, k, G);
-		J.m = &r->ui;
-		J.X = r->P;
-		J.Y = r->Q;
-		am_pool_run(pool, (r->nu + ALS_CHUNK - 1) / ALS_CHUNK, als_task,
-		    &J);
-		gram(r->P, r->nu, k, G);
-		J.m = &t;
-		J.X = r->Q;
-		J.Y = r->P;
-		am_pool_run(pool, (r->ni + ALS_CHUNK - 1) / ALS_CHUNK, als_task,
-		    &J);
-	}
+	als_sweeps(r, &t, G, NULL, 0, NULL, 0, r->p.iters, 3, pool);
 	free(G);
 	csr_release(&t);
 	return 0;
@@ -1227,7 +1325,7 @@ am_rec_fit(const char *path, const struct am_rec_input *in,
 	switch (r->algo) {
 	case AM_REC_ITEMKNN:
 	case AM_REC_USERKNN:
-		rc = fit_knn(r, pool, err);
+		rc = fit_knn(r, NULL, NULL, NULL, pool, err);
 		break;
 	case AM_REC_MF:
 		rc = fit_mf(r, err);
@@ -1310,6 +1408,606 @@ const char *
 am_rec_col(const struct am_rec *r, int which)
 {
 	return which >= 0 && which < 5 ? r->col[which] : NULL;
+}
+
+/* ---- update and merge ------------------------------------------------ */
+
+struct trip {
+	uint32_t c, i;
+	double v;
+};
+
+static int
+cmp_trip(const void *pa, const void *pb)
+{
+	const struct trip *a = pa, *b = pb;
+
+	if (a->c != b->c)
+		return a->c < b->c ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/*
+ * r->ctx from 'n' (context, item, count) triples, repeats adding up,
+ * each context's items ranked as build_data() ranks them (r->pop set).
+ */
+static int
+ctx_from_trips(struct am_rec *r, struct trip *tr, size_t n, size_t nctx)
+{
+	size_t j, np = 0;
+	double *sc;
+	uint32_t *tmp;
+
+	qsort(tr, n, sizeof(*tr), cmp_trip);
+	for (j = 0; j < n; j++)
+		np +=
+		    j == 0 || tr[j].c != tr[j - 1].c || tr[j].i != tr[j - 1].i;
+	csr_release(&r->ctx);
+	if (csr_alloc(&r->ctx, nctx, np) != 0)
+		return AM_ENOMEM;
+	for (j = 0, np = 0; j < n; j++) {
+		if (j == 0 || tr[j].c != tr[j - 1].c ||
+		    tr[j].i != tr[j - 1].i) {
+			r->ctx.idx[np] = tr[j].i;
+			r->ctx.val[np++] = 0;
+			r->ctx.ptr[tr[j].c + 1]++;
+		}
+		r->ctx.val[np - 1] += tr[j].v;
+	}
+	for (j = 0; j < nctx; j++)
+		r->ctx.ptr[j + 1] += r->ctx.ptr[j];
+	sc = calloc(r->ni + 1, sizeof(double));
+	tmp = malloc((r->ni + 1) * sizeof(*tmp));
+	if (sc == NULL || tmp == NULL) {
+		free(sc);
+		free(tmp);
+		return AM_ENOMEM;
+	}
+	for (j = 0; j < nctx; j++) {
+		uint64_t a = r->ctx.ptr[j], b = r->ctx.ptr[j + 1], q;
+		for (q = a; q < b; q++)
+			sc[r->ctx.idx[q]] = r->ctx.val[q];
+		sort_items(r->ctx.idx + a, (size_t)(b - a), sc, r->pop, tmp);
+		for (q = a; q < b; q++)
+			r->ctx.val[q] = sc[r->ctx.idx[q]];
+	}
+	free(sc);
+	free(tmp);
+	return 0;
+}
+
+/* The ids in 'to' of the names of 'from', interned in order. */
+static uint32_t *
+map_tab(struct am_strtab *to, const struct am_strtab *from)
+{
+	size_t j, n = am_strtab_size(from);
+	uint32_t *map = malloc((n + 1) * sizeof(*map));
+
+	for (j = 0; map != NULL && j < n; j++) {
+		const char *s = am_strtab_get(from, (uint32_t)j);
+		if (am_strtab_intern(to, s, strlen(s), &map[j], NULL) != 0) {
+			free(map);
+			return NULL;
+		}
+	}
+	return map;
+}
+
+struct ent {
+	uint32_t i;
+	double v;
+};
+
+static int
+cmp_ent(const void *pa, const void *pb)
+{
+	const struct ent *a = pa, *b = pb;
+
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/* What absorb() learned about the rows it added. */
+struct absorbed {
+	uint32_t *umap, *imap;  /* b's ids -> r's */
+	unsigned char *ut, *it; /* r's users, items that b touched */
+};
+
+static void
+absorbed_release(struct absorbed *x)
+{
+	free(x->umap);
+	free(x->imap);
+	free(x->ut);
+	free(x->it);
+	memset(x, 0, sizeof(*x));
+}
+
+/*
+ * Add the data of 'b' to r's: names joined (r's first), interaction
+ * values added (mf: b's replace), event and context counts added; then
+ * the order and means rebuilt.  The model itself is left to the caller.
+ */
+static int
+absorb(struct am_rec *r, const struct am_rec *b, struct absorbed *x)
+{
+	struct csr ui = { 0 };
+	struct trip *tr = NULL;
+	struct ent *row = NULL;
+	uint32_t *cmap = NULL, *inv = NULL;
+	size_t nu, ni, nctx, u, j, q, nt = 0;
+	double *np;
+	int rc = AM_ENOMEM, last = r->algo == AM_REC_MF;
+	uint64_t a;
+
+	memset(x, 0, sizeof(*x));
+	if ((x->umap = map_tab(r->users, b->users)) == NULL ||
+	    (x->imap = map_tab(r->items, b->items)) == NULL ||
+	    (cmap = map_tab(r->ctxs, b->ctxs)) == NULL)
+		goto out;
+	nu = am_strtab_size(r->users);
+	ni = am_strtab_size(r->items);
+	nctx = am_strtab_size(r->ctxs);
+	x->ut = calloc(nu + 1, 1);
+	x->it = calloc(ni + 1, 1);
+	inv = malloc((nu + 1) * sizeof(*inv));
+	row = malloc((ni + 1) * sizeof(*row));
+	if (x->ut == NULL || x->it == NULL || inv == NULL || row == NULL ||
+	    csr_alloc(&ui, nu, r->ui.nnz + b->ui.nnz) != 0)
+		goto out;
+	for (u = 0; u < nu; u++)
+		inv[u] = UINT32_MAX;
+	for (u = 0; u < b->nu; u++)
+		inv[x->umap[u]] = (uint32_t)u;
+	for (u = 0, q = 0; u < nu; u++) {
+		uint64_t pa = 0, ea = 0;
+		size_t nb = 0, pb = 0;
+		if (u < r->nu) {
+			pa = r->ui.ptr[u];
+			ea = r->ui.ptr[u + 1];
+		}
+		if (inv[u] != UINT32_MAX) {
+			for (a = b->ui.ptr[inv[u]]; a < b->ui.ptr[inv[u] + 1];
+			     a++) {
+				row[nb].i = x->imap[b->ui.idx[a]];
+				row[nb++].v = b->ui.val[a];
+			}
+			qsort(row, nb, sizeof(*row), cmp_ent);
+			x->ut[u] = nb > 0;
+		}
+		while (pa < ea || pb < nb) {
+			if (pb == nb ||
+			    (pa < ea && r->ui.idx[pa] < row[pb].i)) {
+				ui.idx[q] = r->ui.idx[pa];
+				ui.val[q++] = r->ui.val[pa++];
+				continue;
+			}
+			x->it[row[pb].i] = 1;
+			ui.idx[q] = row[pb].i;
+			ui.val[q] = row[pb].v;
+			if (pa < ea && r->ui.idx[pa] == row[pb].i)
+				ui.val[q] += last ? 0 : r->ui.val[pa++];
+			q++;
+			pb++;
+		}
+		ui.ptr[u + 1] = q;
+	}
+	ui.nnz = q;
+	csr_release(&r->ui);
+	r->ui = ui;
+	memset(&ui, 0, sizeof(ui));
+	/* event counts */
+	if ((np = realloc(r->pop, (ni + 1) * sizeof(double))) == NULL)
+		goto out;
+	r->pop = np;
+	if ((np = realloc(r->popg, (ni + 1) * sizeof(double))) == NULL)
+		goto out;
+	r->popg = np;
+	for (j = r->ni; j < ni; j++)
+		r->pop[j] = r->popg[j] = 0;
+	for (j = 0; j < b->ni; j++) {
+		r->pop[x->imap[j]] += b->pop[j];
+		r->popg[x->imap[j]] += b->popg[j];
+	}
+	r->nu = nu;
+	r->ni = ni;
+	/* context counts */
+	if (nctx > 0) {
+		if ((tr = malloc(
+		         (r->ctx.nnz + b->ctx.nnz + 1) * sizeof(*tr))) == NULL)
+			goto out;
+		for (j = 0; j < r->ctx.n; j++)
+			for (a = r->ctx.ptr[j]; a < r->ctx.ptr[j + 1]; a++) {
+				tr[nt].c = (uint32_t)j;
+				tr[nt].i = r->ctx.idx[a];
+				tr[nt++].v = r->ctx.val[a];
+			}
+		for (j = 0; j < b->ctx.n; j++)
+			for (a = b->ctx.ptr[j]; a < b->ctx.ptr[j + 1]; a++) {
+				tr[nt].c = cmap[j];
+				tr[nt].i = x->imap[b->ctx.idx[a]];
+				tr[nt++].v = b->ctx.val[a];
+			}
+		if (ctx_from_trips(r, tr, nt, nctx) != 0)
+			goto out;
+	}
+	if (build_order(r) != 0 || build_means(r) != 0)
+		goto out;
+	rc = 0;
+out:
+	csr_release(&ui);
+	free(tr);
+	free(row);
+	free(cmap);
+	free(inv);
+	return rc;
+}
+
+/* Grow the factors to r->nu x r->ni, new rows random, new biases 0. */
+static int
+grow_factors(struct am_rec *r, size_t onu, size_t oni, unsigned long long seed)
+{
+	struct am_rand rng;
+	size_t k = (size_t)r->k, j;
+	double *v, sd = r->algo == AM_REC_IALS ? 0.01 : 0.1;
+
+	am_rand_seed(&rng, seed);
+	if ((v = realloc(r->bu, (r->nu + 1) * sizeof(double))) == NULL)
+		return AM_ENOMEM;
+	r->bu = v;
+	if ((v = realloc(r->bi, (r->ni + 1) * sizeof(double))) == NULL)
+		return AM_ENOMEM;
+	r->bi = v;
+	if ((v = realloc(r->P, (r->nu * k + 1) * sizeof(double))) == NULL)
+		return AM_ENOMEM;
+	r->P = v;
+	if ((v = realloc(r->Q, (r->ni * k + 1) * sizeof(double))) == NULL)
+		return AM_ENOMEM;
+	r->Q = v;
+	for (j = onu; j < r->nu; j++)
+		r->bu[j] = 0;
+	for (j = oni; j < r->ni; j++)
+		r->bi[j] = 0;
+	for (j = onu * k; j < r->nu * k; j++)
+		r->P[j] = sd * am_rand_normal(&rng);
+	for (j = oni * k; j < r->ni * k; j++)
+		r->Q[j] = sd * am_rand_normal(&rng);
+	return 0;
+}
+
+/*
+ * SGD over the 'n' new pairs (user pu[x], item pi[x], value pv[x]) for
+ * 'epochs' epochs; with 'onu', 'oni' > 0 only users >= onu and items
+ * >= oni move (fold-in), with 0 everything moves.
+ */
+static void
+sgd_new(struct am_rec *r, const uint32_t *pu, const uint32_t *pi,
+    const double *pv, size_t n, int epochs, size_t onu, size_t oni,
+    struct am_rand *rng, size_t *ord)
+{
+	size_t k = (size_t)r->k, e, j, f;
+	double lr = r->p.lr, reg = r->p.reg;
+
+	for (j = 0; j < n; j++)
+		ord[j] = j;
+	for (e = 0; e < (size_t)epochs && n > 0; e++) {
+		if (r->algo == AM_REC_MF)
+			am_rand_shuffle(rng, ord, n);
+		for (j = 0; j < n; j++) {
+			size_t x = r->algo == AM_REC_MF
+			    ? ord[j]
+			    : (size_t)am_rand_below(rng, n);
+			size_t u = pu[x], i = pi[x], jn = 0, tries = 0;
+			int mu = u >= onu, mi = i >= oni, mj;
+			double *p = r->P + u * k, *qi = r->Q + i * k, *qj, d, g;
+			if (r->algo == AM_REC_MF) {
+				d = pv[x] -
+				    (r->mu + r->bu[u] + r->bi[i] +
+				        dotk(p, qi, k));
+				if (mu)
+					r->bu[u] += lr * (d - reg * r->bu[u]);
+				if (mi)
+					r->bi[i] += lr * (d - reg * r->bi[i]);
+				for (f = 0; f < k; f++) {
+					double pf = p[f];
+					if (mu)
+						p[f] +=
+						    lr * (d * qi[f] - reg * pf);
+					if (mi)
+						qi[f] +=
+						    lr * (d * pf - reg * qi[f]);
+				}
+				continue;
+			}
+			/* bpr: a seen item against an unseen one */
+			if (r->ui.ptr[u + 1] - r->ui.ptr[u] >= r->ni)
+				continue;
+			do
+				jn = (size_t)am_rand_below(rng, r->ni);
+			while (csr_find(&r->ui, u, (uint32_t)jn) >= 0 &&
+			    ++tries < 100);
+			mj = jn >= oni;
+			qj = r->Q + jn * k;
+			d = r->bi[i] - r->bi[jn] + dotk(p, qi, k) -
+			    dotk(p, qj, k);
+			g = 1 / (1 + exp(d));
+			if (mi)
+				r->bi[i] += lr * (g - reg * r->bi[i]);
+			if (mj)
+				r->bi[jn] += lr * (-g - reg * r->bi[jn]);
+			for (f = 0; f < k; f++) {
+				double pf = p[f];
+				if (mu)
+					p[f] += lr *
+					    (g * (qi[f] - qj[f]) - reg * pf);
+				if (mi)
+					qi[f] += lr * (g * pf - reg * qi[f]);
+				if (mj)
+					qj[f] += lr * (-g * pf - reg * qj[f]);
+			}
+		}
+	}
+}
+
+/* Fold the new pairs of 'b' (ids mapped by 'x') into r's factors. */
+static int
+fold_in(struct am_rec *r, const struct am_rec *b, const struct absorbed *x,
+    size_t onu, size_t oni, const struct am_rec_params *p, struct am_pool *pool)
+{
+	struct am_rand rng;
+	size_t n = b->ui.nnz, j, q, nus = 0, nis = 0, k = (size_t)r->k;
+	uint32_t *pu = NULL, *pi = NULL, *us = NULL, *is = NULL;
+	double *pv = NULL, *G = NULL, sse = 0;
+	size_t *ord = NULL;
+	struct csr t = { 0 };
+	int rc = AM_ENOMEM, iters = p->iters;
+
+	if (grow_factors(r, onu, oni, p->seed) != 0)
+		return AM_ENOMEM;
+	am_rand_seed(&rng, p->seed ^ 0x9e3779b97f4a7c15ULL);
+	if (r->algo == AM_REC_IALS) {
+		us = malloc((r->nu + 1) * sizeof(*us));
+		is = malloc((r->ni + 1) * sizeof(*is));
+		G = malloc((k * k + 1) * sizeof(*G));
+		if (us == NULL || is == NULL || G == NULL ||
+		    csr_transpose(&r->ui, r->ni, &t) != 0)
+			goto out;
+		for (j = 0; j < r->nu; j++)
+			if (x->ut[j])
+				us[nus++] = (uint32_t)j;
+		for (j = 0; j < r->ni; j++)
+			if (x->it[j])
+				is[nis++] = (uint32_t)j;
+		als_sweeps(r, &t, G, us, nus, is, nis, iters > 0 ? iters : 2,
+		    (int)k, pool);
+		als_sweeps(r, &t, G, NULL, 0, NULL, 0, p->passes, 3, pool);
+		rc = 0;
+		goto out;
+	}
+	pu = malloc((n + 1) * sizeof(*pu));
+	pi = malloc((n + 1) * sizeof(*pi));
+	pv = malloc((n + 1) * sizeof(*pv));
+	ord = malloc((n + 1) * sizeof(*ord));
+	if (pu == NULL || pi == NULL || pv == NULL || ord == NULL)
+		goto out;
+	for (j = 0; j < b->nu; j++)
+		for (q = b->ui.ptr[j]; q < b->ui.ptr[j + 1]; q++) {
+			pu[q] = x->umap[j];
+			pi[q] = x->imap[b->ui.idx[q]];
+			pv[q] = b->ui.val[q];
+		}
+	sgd_new(r, pu, pi, pv, n, iters > 0 ? iters : r->p.iters, onu, oni,
+	    &rng, ord);
+	sgd_new(r, pu, pi, pv, n, p->passes, 0, 0, &rng, ord);
+	if (r->algo == AM_REC_MF) {
+		for (j = 0; j < r->nu; j++)
+			for (q = r->ui.ptr[j]; q < r->ui.ptr[j + 1]; q++) {
+				double d = r->ui.val[q] -
+				    am_rec_predict(r, (long)j, r->ui.idx[q]);
+				sse += d * d;
+			}
+		r->train_rmse = r->ui.nnz ? sqrt(sse / (double)r->ui.nnz) : 0;
+	}
+	rc = 0;
+out:
+	csr_release(&t);
+	free(us);
+	free(is);
+	free(G);
+	free(pu);
+	free(pi);
+	free(pv);
+	free(ord);
+	return rc;
+}
+
+int
+am_rec_update(struct am_rec *r, const char *path, const struct am_rec_input *in,
+    const struct am_rec_params *p, struct am_rec_report *rep,
+    struct am_err *err)
+{
+	struct am_rec_input ri = { NULL, NULL, NULL, NULL, NULL, NULL, 0 };
+	struct am_rec *b = NULL;
+	struct am_pool *pool = NULL;
+	struct absorbed x = { 0 };
+	struct csr old = { 0 };
+	struct row *rows = NULL;
+	size_t nrows = 0, onu = r->nu, oni = r->ni;
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->train_rmse = (double)NAN;
+	if (r->p.half_life > 0 || r->p.window > 0)
+		return am_seterr(err, AM_EARG,
+		    "%s models with a half-life or a window cannot be "
+		    "updated (fit on all rows)",
+		    algo_names[r->algo]);
+	ri.user = r->col[0];
+	ri.item = r->col[1];
+	ri.value = r->col[2];
+	ri.time = r->col[3];
+	ri.context = r->col[4];
+	ri.where = in->where;
+	ri.delim = in->delim;
+	if ((b = rec_new()) == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	b->algo = r->algo;
+	b->p = r->p;
+	if ((rc = read_log(b, path, &ri, rep, &rows, &nrows, err)) != 0)
+		goto out;
+	rc = AM_ENOMEM;
+	if (build_data(b, rows, nrows, rep) != 0 || absorb(r, b, &x) != 0) {
+		am_seterr(err, rc, "out of memory");
+		goto out;
+	}
+	rep->users = r->nu;
+	rep->items = r->ni;
+	rep->pairs = r->ui.nnz;
+	if ((pool = am_pool_new(p->threads > 0 ? p->threads : 1, err)) ==
+	    NULL) {
+		rc = err != NULL ? err->code : AM_ENOMEM;
+		goto out;
+	}
+	switch (r->algo) {
+	case AM_REC_ITEMKNN:
+	case AM_REC_USERKNN:
+		old = r->nbr;
+		memset(&r->nbr, 0, sizeof(r->nbr));
+		rc = fit_knn(r, x.ut, x.it, &old, pool, err);
+		break;
+	case AM_REC_MF:
+	case AM_REC_IALS:
+	case AM_REC_BPR:
+		if ((rc = fold_in(r, b, &x, onu, oni, p, pool)) != 0)
+			am_seterr(err, rc, "out of memory");
+		break;
+	default:
+		rc = 0;
+	}
+	rep->train_rmse = r->train_rmse;
+out:
+	csr_release(&old);
+	absorbed_release(&x);
+	am_pool_free(pool);
+	free(rows);
+	am_rec_free(b);
+	return rc;
+}
+
+struct am_rec *
+am_rec_merge(const struct am_rec *const *src, size_t n, int threads,
+    struct am_err *err)
+{
+	struct am_rec *r = NULL;
+	struct am_pool *pool = NULL;
+	struct absorbed x;
+	size_t i, j;
+
+	if (n == 0) {
+		am_seterr(err, AM_EARG, "no recommenders to merge");
+		return NULL;
+	}
+	if (src[0]->algo >= AM_REC_MF) {
+		am_seterr(err, AM_EARG,
+		    "%s models cannot be merged: the factors of separate fits "
+		    "do not align (fit one model on all rows, or use "
+		    "am-train --update)",
+		    algo_names[src[0]->algo]);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		const struct am_rec *s = src[i];
+		if (s->p.half_life > 0 || s->p.window > 0) {
+			am_seterr(err, AM_EARG,
+			    "recommender %zu has a half-life or a window: "
+			    "cannot merge",
+			    i + 1);
+			return NULL;
+		}
+		for (j = 0; j < 5; j++)
+			if ((s->col[j] == NULL) != (src[0]->col[j] == NULL) ||
+			    (s->col[j] != NULL &&
+			        strcmp(s->col[j], src[0]->col[j]) != 0))
+				break;
+		if (s->algo != src[0]->algo || j < 5 ||
+		    (s->algo != AM_REC_POPULARITY &&
+		        (s->p.sim != src[0]->p.sim || s->p.k != src[0]->p.k ||
+		            s->p.shrink != src[0]->p.shrink))) {
+			am_seterr(err, AM_EMODEL,
+			    "recommender %zu has another algorithm, columns or "
+			    "settings than recommender 1: cannot merge",
+			    i + 1);
+			return NULL;
+		}
+	}
+	if ((r = rec_new()) == NULL)
+		goto nomem;
+	r->algo = src[0]->algo;
+	r->p = src[0]->p;
+	r->k = src[0]->k;
+	for (j = 0; j < 5; j++)
+		if (src[0]->col[j] != NULL &&
+		    (r->col[j] = xstrdup(src[0]->col[j])) == NULL)
+			goto nomem;
+	if (csr_alloc(&r->ui, 0, 0) != 0 ||
+	    (r->pop = calloc(1, sizeof(double))) == NULL ||
+	    (r->popg = calloc(1, sizeof(double))) == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		int rc = absorb(r, src[i], &x);
+		absorbed_release(&x);
+		if (rc != 0)
+			goto nomem;
+	}
+	if (r->algo == AM_REC_ITEMKNN || r->algo == AM_REC_USERKNN) {
+		if ((pool = am_pool_new(threads > 0 ? threads : 1, err)) ==
+		        NULL ||
+		    fit_knn(r, NULL, NULL, NULL, pool, err) != 0)
+			goto fail;
+	}
+	am_pool_free(pool);
+	return r;
+nomem:
+	am_seterr(err, AM_ENOMEM, "out of memory");
+fail:
+	am_pool_free(pool);
+	am_rec_free(r);
+	return NULL;
+}
+
+struct am_art *
+am_rec_merge_art(struct am_art *const *in, size_t n, struct am_err *err)
+{
+	struct am_rec **src, *m = NULL;
+	struct am_art *out = NULL;
+	char name[32];
+	size_t i;
+
+	if ((src = calloc(n + 1, sizeof(*src))) == NULL) {
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		(void)snprintf(name, sizeof(name), "recommender %zu", i + 1);
+		if ((src[i] = am_rec_load(in[i], name, err)) == NULL)
+			goto out;
+	}
+	if ((m = am_rec_merge((const struct am_rec *const *)src, n, 1, err)) ==
+	    NULL)
+		goto out;
+	if ((out = am_art_new("recommender", am_rec_algo_name(m))) == NULL) {
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (am_rec_save(m, out, err) != 0) {
+		am_art_free(out);
+		out = NULL;
+	}
+out:
+	am_rec_free(m);
+	for (i = 0; i < n; i++)
+		am_rec_free(src[i]);
+	free(src);
+	return out;
 }
 
 /* ---- save and load ----------------------------------------------------- */
@@ -1460,6 +2158,20 @@ am_rec_save(const struct am_rec *r, struct am_art *a, struct am_err *err)
 	return rc ? am_seterr(err, AM_ENOMEM, "out of memory") : 0;
 }
 
+/* Meta value 'key' of 'a' as a number >= 0, or 'def'. */
+static double
+meta_num(const struct am_art *a, const char *key, double def)
+{
+	const char *v = am_art_get(a, key);
+	char *end;
+	double d;
+
+	if (v == NULL)
+		return def;
+	d = strtod(v, &end);
+	return end != v && *end == '\0' && d >= 0 && d <= 1e9 ? d : def;
+}
+
 struct am_rec *
 am_rec_load(const struct am_art *a, const char *name, struct am_err *err)
 {
@@ -1553,6 +2265,14 @@ am_rec_load(const struct am_art *a, const char *name, struct am_err *err)
 		if (am_rd_error(&rd))
 			goto bad;
 	}
+	/* what an update needs, from the hyper-parameters recorded */
+	r->p.half_life = meta_num(a, "hyper.half_life", 0);
+	r->p.iters = (int)meta_num(a, "hyper.iterations", 0);
+	r->p.lr = meta_num(a, "hyper.lr", 0);
+	r->p.reg = meta_num(a, "hyper.reg", 0);
+	r->p.alpha = meta_num(a, "hyper.alpha", 20);
+	r->p.factors = r->k > 0 ? r->k : 64;
+	set_defaults(&r->p);
 	if (build_order(r) != 0 || build_means(r) != 0)
 		goto nomem;
 	return r;

@@ -86,11 +86,12 @@ struct am_rec_params {
 	double window;    /* days; > 0: popularity over the last days only */
 	unsigned long long seed;
 	int threads; /* >= 1 */
+	int passes;  /* am_rec_update(): epochs or sweeps over all, after */
 };
 
 /* clang-format off */
 #define AM_REC_PARAMS_INIT \
-	{ AM_REC_ITEMKNN, AM_REC_COSINE, 50, 0, 64, 0, 0, 0, 20, 0, 0, 1, 1 }
+	{ AM_REC_ITEMKNN, AM_REC_COSINE, 50, 0, 64, 0, 0, 0, 20, 0, 0, 1, 1, 0 }
 /* clang-format on */
 
 /* What a fit read and learned, for reports and lineage. */
@@ -115,6 +116,65 @@ struct am_rec;
  */
 struct am_rec *am_rec_fit(const char *path, const struct am_rec_input *in,
     const struct am_rec_params *p, struct am_rec_report *rep,
+    struct am_err *err);
+
+/*
+ * Fold the interactions of CSV 'path' into 'r' (am-train --update),
+ * read with r's own columns ('in' gives only 'where' and 'delim'); new
+ * users and items are numbered after the old ones in order of first
+ * appearance, so an update with the rows that followed the training
+ * rows numbers them as a fit on all rows would.  Only what changed is
+ * recomputed:
+ *   popularity  event counts (and per-context counts) add up
+ *   itemknn     the interaction matrix kept in the model gains the new
+ *   userknn     values; the neighbour lists of the changed objects and
+ *               of the objects sharing a user (item) with them are
+ *               recomputed, the others kept: the model equals a fit on
+ *               old and new rows together (the same similarities up to
+ *               the summation order of repeated pairs' values)
+ *   ials        new users and items start from small random factors;
+ *               then 'p->iters' (default 2) alternations solve the
+ *               factors of the users, then the items, that have new
+ *               interactions, exactly (conjugate gradient run to k
+ *               steps), the other factors fixed
+ *   mf, bpr     new users and items start as in a fit; 'p->iters'
+ *               SGD epochs (default: the model's) over the new
+ *               interactions move only their parameters
+ * and then 'p->passes' (default 0) more epochs (ials: alternations over
+ * all users and items) move every parameter.  For mf a new rating of a
+ * known pair replaces the old one; for the others values add up.
+ * Models with a half-life or a window are refused (AM_EARG: the ages
+ * of the old events are not kept), as are unreadable rows (as for
+ * am_rec_fit()).  'rep' gets the new rows read.  Returns 0 or AM_E*; on
+ * failure 'r' may be half-updated and is to be freed.
+ */
+int am_rec_update(struct am_rec *r, const char *path,
+    const struct am_rec_input *in, const struct am_rec_params *p,
+    struct am_rec_report *rep, struct am_err *err);
+
+/*
+ * A recommender merged from the 'n' >= 1 recommenders 'src' trained on
+ * shards of one log with the same algorithm and settings: users, items
+ * and contexts are joined by name (src[0]'s first, then each next
+ * one's new names), interaction values, event counts and per-context
+ * counts add up, and a kNN model's neighbours are computed from the
+ * summed interactions, so the result equals a fit on the shards'
+ * rows concatenated in order.  Factor models (mf, ials, bpr) cannot be
+ * merged: the factors of separate fits do not align (AM_EARG), nor can
+ * models with a half-life or a window; shards of different algorithms,
+ * columns or settings are AM_EMODEL.  Returns a recommender to
+ * am_rec_free(), or NULL with 'err' set.
+ */
+struct am_rec *am_rec_merge(const struct am_rec *const *src, size_t n,
+    int threads, struct am_err *err);
+
+/*
+ * The artifact merged from the 'n' recommender artifacts 'in' (see
+ * am_rec_merge(); loaded as "recommender 1", ...), of the first one's
+ * algorithm, without lineage (am_merge() adds it); or NULL with 'err'
+ * set.
+ */
+struct am_art *am_rec_merge_art(struct am_art *const *in, size_t n,
     struct am_err *err);
 
 /*
