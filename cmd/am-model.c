@@ -1138,6 +1138,8 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'h':
 			help();
+			free(o.search);
+			free(o.cmdline);
 			return am_close_stdout(AM_EXIT_OK);
 		case 'o':
 			o.output = optarg;
@@ -1173,6 +1175,8 @@ main(int argc, char *argv[])
 			break;
 		case OPT_VERSION:
 			am_print_version(stdout, "am-model");
+			free(o.search);
+			free(o.cmdline);
 			return am_close_stdout(AM_EXIT_OK);
 		case ':':
 			if (optopt > 0 && optopt < OPT_JSON)

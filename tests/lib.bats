@@ -5,7 +5,7 @@
 load helpers
 
 UNIT="${AM_UNIT:-$AM_ROOT/build/unit}"
-MODULES="art buf clean cli csv dtoa feat fs gmm io kmeans linreg logreg mat metrics mlp plot pool rand rank rec rf strtab svm"
+MODULES="art buf clean cli csv dtoa feat fs gmm io kmeans linreg logreg mat metrics mlp plot pool rand rank rec rf store strtab svm"
 
 unit() {
 	local t="$UNIT/test_$1"
