@@ -39,6 +39,7 @@ unit() {
 @test "lib: am_strtab" { unit strtab; }
 @test "lib: am_rec" { unit rec; }
 @test "lib: am_rf" { unit rf; }
+@test "lib: am_store" { unit store; }
 @test "lib: am_svm" { unit svm; }
 
 @test "lib: every tests/unit/test_*.c has a case above" {
