@@ -147,6 +147,22 @@ limited() { # limited CMD...: run CMD with 200 MB of address space
 	[[ "$stderr" == *"big.csv"* ]]
 }
 
+# 2026-11-29 #3: fuzz_libsvm (a 10 s timeout on a loaded machine): a
+# LIBSVM index names every feature up to it (svm_grow, lib/am_fs.c), so
+# the 22 bytes below made am-train allocate 16.7 million names, use 3.5 GB
+# and 200 s, and write a 610 MB model.  Expected: refused, or bounded, in
+# well under 1 GB and 60 s.
+@test "hardening: 2026-11-29 a lone LIBSVM index of 2^24 does not need gigabytes" {
+	open_bug "LIBSVM reader: memory in proportion to the largest index"
+	printf '1 16777216:1\n-1 1:1\n' >big.svm
+	run --separate-stderr timeout 60 bash -c \
+	    'ulimit -v 1000000; exec "$@"' sh am-train -q -a logreg \
+	    --from libsvm -o m.amm big.svm
+	[ "$status" -le 1 ] || { echo "status $status"; return 1; }
+	[ "$status" -eq 0 ] || one_line_error
+	[[ "$stderr" != *"out of memory"* ]]
+}
+
 @test "hardening: a LIBSVM index beyond 2^24 is refused" {
 	printf '1 16777217:1\n-1 1:1\n' >big.svm
 	run -1 --separate-stderr am am-train -a logreg --from libsvm -o m.amm big.svm
@@ -444,6 +460,14 @@ perm() { stat -c %a "$1"; }
 			[ ! -e o.amm ]
 		done
 	done
+}
+
+@test "hardening: faults in recommender training and am-recommend" {
+	plain_only
+	am-train -q -a popularity -o rec.amm "$FIX/recommend/ratings.csv" # previous
+	sweep rec.amm am-train -q -a itemknn -o rec.amm "$FIX/recommend/ratings.csv"
+	printf 'user\nu1\nnew\n' >users.csv
+	sweep "" am-recommend -m rec.amm -n 2 --explain users.csv
 }
 
 # ---- atomicity under SIGKILL ----
