@@ -222,7 +222,11 @@ maha(const struct am_gmm *g, size_t c, const double *x, double *z)
 	}
 }
 
-/* Log joint of each component into lp (k); returns log p(x). */
+/*
+ * Returns log p(x) by log-sum-exp of the log joints, and leaves the
+ * posteriors P(c | x) in lp (k): exp(lp - max) / sum, one exp per
+ * component.  With no finite log joint, lp is left as the log joints.
+ */
 static double
 logjoint(const struct am_gmm *g, const double *x, double *lp, double *z)
 {
@@ -237,7 +241,9 @@ logjoint(const struct am_gmm *g, const double *x, double *lp, double *z)
 	if (!isfinite(mx))
 		return mx;
 	for (c = 0; c < g->k; c++)
-		s += exp(lp[c] - mx);
+		s += lp[c] = exp(lp[c] - mx);
+	for (c = 0; c < g->k; c++)
+		lp[c] /= s;
 	return mx + log(s);
 }
 
@@ -251,7 +257,7 @@ am_gmm_score(const struct am_gmm *g, const double *x, double *post,
 	ll = logjoint(g, x, lp, scratch);
 	if (post != NULL)
 		for (c = 0; c < g->k; c++)
-			post[c] = exp(lp[c] - ll);
+			post[c] = isfinite(ll) ? lp[c] : exp(lp[c] - ll);
 	return ll;
 }
 
@@ -289,7 +295,7 @@ acc_task(void *arg, size_t t)
 			l = logjoint(j->g, xi, lp, z);
 			ll += l;
 			for (c = 0; c < k; c++)
-				r[c] = exp(lp[c] - l);
+				r[c] = isfinite(l) ? lp[c] : exp(lp[c] - l);
 		}
 		for (c = 0; c < k; c++) {
 			nk[c] += r[c];
@@ -902,7 +908,8 @@ gmm_fit(struct am_model *m, const struct am_table *t,
 	struct am_gmm cur;
 	struct gmm_state *s;
 	struct am_pool *pool = NULL;
-	double *x = NULL, best = HUGE_VAL, v;
+	const double *x = NULL;
+	double *own = NULL, best = HUGE_VAL, v;
 	size_t k, n = t->rows, d = t->schema.nfeat;
 	int rc;
 
@@ -925,7 +932,7 @@ gmm_fit(struct am_model *m, const struct am_table *t,
 		    s->sp.kmax, n);
 		goto fail;
 	}
-	if ((x = am_seg_dense(t, err)) == NULL) {
+	if ((x = am_seg_dense(t, &own, err)) == NULL) {
 		rc = err != NULL ? err->code : AM_ENOMEM;
 		goto fail;
 	}
@@ -966,12 +973,12 @@ gmm_fit(struct am_model *m, const struct am_table *t,
 		rc = am_seterr(err, AM_ENOMEM, "out of memory");
 		goto fail;
 	}
-	free(x);
+	free(own);
 	am_pool_free(pool);
 	am_model_set_state(m, s);
 	return 0;
 fail:
-	free(x);
+	free(own);
 	am_pool_free(pool);
 	gmm_free(s);
 	return rc;
@@ -1297,12 +1304,13 @@ gmm_update(struct am_model *m, const struct am_table *t,
 	struct am_gmm_params gp = AM_GMM_PARAMS_INIT;
 	struct am_seg_params sp;
 	struct am_pool *pool = NULL;
-	double *x, decay;
+	const double *x;
+	double *own = NULL, decay;
 	int rc;
 
 	if ((rc = am_seg_params_get(p, 1, &sp, &pool, err)) != 0)
 		return rc;
-	if ((x = am_seg_dense(t, err)) == NULL) {
+	if ((x = am_seg_dense(t, &own, err)) == NULL) {
 		am_pool_free(pool);
 		return err != NULL ? err->code : AM_ENOMEM;
 	}
@@ -1314,7 +1322,7 @@ gmm_update(struct am_model *m, const struct am_table *t,
 	rc = am_gmm_update(&s->g, x, t->rows, decay, &gp, err);
 	if (rc != 0 && t->rows == 0)
 		am_err_prefix(err, "%s", t->input);
-	free(x);
+	free(own);
 	am_pool_free(pool);
 	if (rc != 0)
 		return rc;

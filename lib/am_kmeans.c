@@ -132,7 +132,7 @@ struct pp_job {
 	const double *mind; /* current squared distance to the centers */
 	const size_t *cand; /* candidate rows */
 	double *pot;        /* ntasks x ncand partial potentials */
-	double *newd;       /* ncand x n: distances with each candidate */
+	double **newd;      /* ncand arrays of n: distances with each */
 };
 
 static void
@@ -151,7 +151,7 @@ pp_task(void *arg, size_t t)
 			v = dist2(j->x + i * j->d, xc, j->d);
 			if (v > j->mind[i])
 				v = j->mind[i];
-			j->newd[c * j->n + i] = v;
+			j->newd[c][i] = v;
 			s += v;
 		}
 		j->pot[t * j->ncand + c] = s;
@@ -183,22 +183,26 @@ am_kmeans_pp(const double *x, size_t n, size_t d, size_t k, struct am_rand *r,
 {
 	struct pp_job j;
 	size_t ntasks, chunk, trials, c, t, i, best, m;
-	double *mind = NULL, *newd = NULL, *pot = NULL, tot, bp, s;
+	double *mind = NULL, *buf = NULL, *pot = NULL, tot, bp, s, *slot[33];
 	size_t cand[32];
 
 	trials = 2 + (size_t)log((double)k);
 	if (trials > 32)
 		trials = 32;
 	ntasks = am_seg_tasks(n, &chunk);
-	mind = malloc(n * sizeof(*mind));
-	newd = malloc(trials * n * sizeof(*newd));
+	/* trials + 1 arrays of n distances: the current minimum and one
+	 * per candidate; the kept candidate's array becomes the minimum by
+	 * swapping pointers, not copying. */
+	buf = malloc((trials + 1) * n * sizeof(*buf));
 	pot = malloc(ntasks * trials * sizeof(*pot));
-	if (mind == NULL || newd == NULL || pot == NULL) {
-		free(mind);
-		free(newd);
+	if (buf == NULL || pot == NULL) {
+		free(buf);
 		free(pot);
 		return am_seterr(err, AM_ENOMEM, "out of memory");
 	}
+	for (t = 0; t <= trials; t++)
+		slot[t] = buf + t * n;
+	mind = slot[trials];
 	i = (size_t)am_rand_below(r, n);
 	memcpy(centers, x + i * d, d * sizeof(double));
 	tot = 0;
@@ -221,7 +225,7 @@ am_kmeans_pp(const double *x, size_t n, size_t d, size_t k, struct am_rand *r,
 		j.mind = mind;
 		j.cand = cand;
 		j.pot = pot;
-		j.newd = newd;
+		j.newd = slot;
 		am_seg_run(pool, ntasks, pp_task, &j);
 		best = 0;
 		bp = HUGE_VAL;
@@ -234,11 +238,12 @@ am_kmeans_pp(const double *x, size_t n, size_t d, size_t k, struct am_rand *r,
 			}
 		}
 		memcpy(centers + c * d, x + cand[best] * d, d * sizeof(double));
-		memcpy(mind, newd + best * n, n * sizeof(double));
+		slot[trials] = slot[best];
+		slot[best] = mind;
+		mind = slot[trials];
 		tot = bp;
 	}
-	free(mind);
-	free(newd);
+	free(buf);
 	free(pot);
 	return 0;
 }
@@ -820,28 +825,36 @@ am_silhouette(const double *x, size_t n, size_t d, const size_t *lab, size_t k)
 	return s / (double)n;
 }
 
-double *
-am_seg_dense(const struct am_table *t, struct am_err *err)
+const double *
+am_seg_dense(const struct am_table *t, double **owned, struct am_err *err)
 {
 	const struct am_csr *c = &t->x;
-	size_t d = t->schema.nfeat, i, e;
+	size_t d = t->schema.nfeat, n = t->rows, i, e;
+	int full = c->ptr[n] == n * d;
 	double *x;
 
-	if ((x = calloc(t->rows * d + 1, sizeof(double))) == NULL) {
-		am_seterr(err, AM_ENOMEM, "out of memory");
-		return NULL;
-	}
-	for (i = 0; i < t->rows; i++)
+	/* One scan: every value finite, and is the CSR a dense matrix? */
+	*owned = NULL;
+	for (i = 0; i < n; i++)
 		for (e = c->ptr[i]; e < c->ptr[i + 1]; e++) {
 			if (!isfinite(c->val[e])) {
 				am_seterr(err, AM_EFORMAT,
 				    "%s: row %zu: feature '%s' is not finite",
 				    t->input, i + 1, t->schema.feat[c->idx[e]]);
-				free(x);
 				return NULL;
 			}
-			x[i * d + c->idx[e]] = c->val[e];
+			full &= c->idx[e] == e - i * d;
 		}
+	if (full && n > 0)
+		return c->val; /* rows of d values in order: use them */
+	if ((x = calloc(n * d + 1, sizeof(double))) == NULL) {
+		am_seterr(err, AM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		for (e = c->ptr[i]; e < c->ptr[i + 1]; e++)
+			x[i * d + c->idx[e]] = c->val[e];
+	*owned = x;
 	return x;
 }
 
@@ -948,7 +961,8 @@ km_fit(struct am_model *m, const struct am_table *t,
 	struct am_kmeans cur;
 	struct km_state *s;
 	struct am_pool *pool = NULL;
-	double *x = NULL, best = -HUGE_VAL;
+	const double *x = NULL;
+	double *own = NULL, best = -HUGE_VAL;
 	size_t k, n = t->rows, d = t->schema.nfeat;
 	int rc;
 
@@ -971,7 +985,7 @@ km_fit(struct am_model *m, const struct am_table *t,
 		    s->sp.kmax, n);
 		goto fail;
 	}
-	if ((x = am_seg_dense(t, err)) == NULL) {
+	if ((x = am_seg_dense(t, &own, err)) == NULL) {
 		rc = err != NULL ? err->code : AM_ENOMEM;
 		goto fail;
 	}
@@ -1008,12 +1022,12 @@ km_fit(struct am_model *m, const struct am_table *t,
 		} else
 			am_kmeans_release(&cur);
 	}
-	free(x);
+	free(own);
 	am_pool_free(pool);
 	am_model_set_state(m, s);
 	return 0;
 fail:
-	free(x);
+	free(own);
 	am_pool_free(pool);
 	km_free(s);
 	return rc;
@@ -1210,19 +1224,20 @@ km_update(struct am_model *m, const struct am_table *t,
 	struct km_state *s = am_model_state(m);
 	struct am_seg_params sp;
 	struct am_pool *pool = NULL;
-	double *x;
+	const double *x;
+	double *own = NULL;
 	int rc;
 
 	if ((rc = am_seg_params_get(p, 8, &sp, &pool, err)) != 0)
 		return rc;
-	if ((x = am_seg_dense(t, err)) == NULL) {
+	if ((x = am_seg_dense(t, &own, err)) == NULL) {
 		am_pool_free(pool);
 		return err != NULL ? err->code : AM_ENOMEM;
 	}
 	s->decay = sp.decay < 0 ? 1 : sp.decay;
 	rc = am_kmeans_update(&s->km, x, t->rows, s->decay, sp.batch,
 	    p->max_iter, p->seed, pool, err);
-	free(x);
+	free(own);
 	am_pool_free(pool);
 	s->nsel = 0; /* the K table was the old fit's */
 	return rc;

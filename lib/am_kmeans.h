@@ -137,10 +137,14 @@ double am_silhouette(const double *x, size_t n, size_t d, const size_t *lab,
 
 /*
  * Rows of a training table as a dense row-major n x nfeat array (absent
- * values are 0), to free().  NULL with AM_EFORMAT when a value is not
- * finite ("FILE: row 12: feature 'age' is not finite") or AM_ENOMEM.
+ * values are 0).  When the table's CSR already holds every value of
+ * every row in order, that is its value array, used in place ('*owned'
+ * NULL); otherwise a copy, also in '*owned', to free().  NULL with
+ * AM_EFORMAT when a value is not finite ("FILE: row 12: feature 'age' is
+ * not finite") or AM_ENOMEM.
  */
-double *am_seg_dense(const struct am_table *t, struct am_err *err);
+const double *am_seg_dense(const struct am_table *t, double **owned,
+    struct am_err *err);
 
 /*
  * The fixed partition of 'n' rows into tasks: at most 64 tasks of at

@@ -4,11 +4,15 @@
 # generated ROWS x 10 numeric file (default 1,000,000 rows: 8 centres,
 # unit noise, numpy seed 1).  Both fit the same data with one seeding
 # (--restarts 1 / n_init=1), the same tolerances (gmm 1e-3, kmeans 1e-4)
-# and iteration caps; am reads the CSV file (parsing included in its
-# time; not am-features, which would standardise the columns), while
-# scikit-learn times fit() alone on an array already in memory.  Prints the median wall time of 3 runs, the ratio, and the
-# quality each reached (mean log-likelihood; inertia), since the two use
-# different seedings.  Never part of `make test`.
+# and iteration caps, at -j 2.  am reads the CSV file, then the binary
+# stream of the same values ("am-features --scale none --to bin"), its
+# time including the parsing; scikit-learn times fit() alone on an
+# array already in memory.  For each: the median of 3 runs of the wall
+# time and of the CPU time (user + system over all threads: steadier than
+# the wall time on a loaded machine), the ratios, and the quality each
+# reached (mean log-likelihood; inertia), since the two use different
+# seedings.  "fit" is am's time less its time to read the same input
+# (-a kmeans -k 1 --max-iter 1).  Never part of `make test`.
 set -eu
 bin=$(cd "${1:-build/bin}" && pwd)
 rows=${2:-1000000}
@@ -39,18 +43,24 @@ np.savetxt("x.csv", X, fmt="%.6f", delimiter=",",
 EOF
 echo "data: $rows rows x 10 columns"
 
-now() { date +%s.%N; }
-median3() { # median3 CMD...: median wall seconds of 3 runs
+am-features -q --scale none --to bin x.csv > x.bin
+
+# median3 CMD...: "wall cpu" medians (seconds) of 3 runs
+median3() {
 	for i in 1 2 3; do
-		t0=$(now)
-		"$@" >/dev/null 2>&1
-		t1=$(now)
-		echo "$t1 - $t0" | bc -l
-	done | sort -n | sed -n 2p
+		/usr/bin/time -f "%e %U %S" -o t.txt "$@" >/dev/null 2>&1
+		cat t.txt
+	done | sort -n | awk '{ w[NR] = $1; c[NR] = $2 + $3 }
+	END {
+		if (c[1] > c[2]) { t = c[1]; c[1] = c[2]; c[2] = t }
+		if (c[2] > c[3]) { t = c[2]; c[2] = c[3]; c[3] = t }
+		if (c[1] > c[2]) { t = c[1]; c[1] = c[2]; c[2] = t }
+		printf "%.2f %.2f\n", w[2], c[2]
+	}'
 }
 meta() { am-model show "$1" | awk -v k="$2" '$1 == k { print $2; exit }'; }
 
-sk() { # sk gmm|kmeans TYPE: "seconds quality" of scikit-learn's fit
+sk() { # sk gmm|kmeans TYPE: "wall cpu quality" of scikit-learn's fit
 	$py - "$1" "$2" <<'EOF'
 import sys, time
 import numpy as np
@@ -59,47 +69,53 @@ from sklearn.cluster import KMeans
 X = np.load("x.npy")
 runs = []
 for _ in range(3):
-    t = time.time()
+    t, c = time.time(), time.process_time()
     if sys.argv[1] == "gmm":
         m = GaussianMixture(5, covariance_type=sys.argv[2], n_init=1,
                             tol=1e-3, max_iter=100, random_state=0).fit(X)
-        q = m.score(X)
     else:
         m = KMeans(8, n_init=1, tol=1e-4, max_iter=300,
                    random_state=0).fit(X)
-        q = m.inertia_
-    runs.append(time.time() - t)
-runs.sort()
-print(runs[1], q)
+    runs.append((time.time() - t, time.process_time() - c))
+q = m.score(X) if sys.argv[1] == "gmm" else m.inertia_
+print(sorted(r[0] for r in runs)[1], sorted(r[1] for r in runs)[1], q)
 EOF
 }
 
-# Reading and parsing the CSV, measured alone (K=1, one iteration): the
-# fit time of am is its total minus this.
-tl=$(median3 am-train -q -j 1 -a kmeans -k 1 --max-iter 1 -o l.amm x.csv)
-printf 'am-train reading %d rows of CSV: %.2f s (included in the totals below)\n' "$rows" "$tl"
-for j in 1 2; do
-	for t in diag full; do
-		ta=$(median3 am-train -q -j $j -a gmm -k 5 --covariance $t -o g.amm x.csv)
-		qa=$(meta g.amm loglik)
-		if [ $have_sk = 1 ] && [ $j = 2 ]; then
-			set -- $(sk gmm $t)
-			printf 'gmm K=5 %-4s -j %d: am %.2f s (fit %.2f s; loglik %.5f), scikit-learn fit %.2f s (loglik %.5f), speed-up %.2fx total, %.2fx fit\n' \
-			    $t $j "$ta" "$(echo "$ta - $tl" | bc -l)" "$qa" "$1" "$2" \
-			    "$(echo "$1 / $ta" | bc -l)" "$(echo "$1 / ($ta - $tl)" | bc -l)"
+r() { echo "$1 / $2" | bc -l; }
+for f in csv bin; do
+	# Reading alone (K=1, one iteration): "fit" is the total less this.
+	set -- $(median3 am-train -q -j 2 -a kmeans -k 1 --max-iter 1 -o l.amm x.$f)
+	lw=$1 lc=$2
+	printf 'am-train -j 2 reading %d rows of %s: %.2f s wall, %.2f s cpu\n' \
+	    "$rows" $f "$lw" "$lc"
+	for a in diag full kmeans; do
+		if [ $a = kmeans ]; then
+			set -- $(median3 am-train -q -j 2 -a kmeans -k 8 -o m.amm x.$f)
+			q=$(meta m.amm inertia)
+			label="kmeans K=8"
 		else
-			printf 'gmm K=5 %-4s -j %d: am %.2f s (loglik %.5f)\n' $t $j "$ta" "$qa"
+			set -- $(median3 am-train -q -j 2 -a gmm -k 5 --covariance $a -o m.amm x.$f)
+			q=$(meta m.amm loglik)
+			label="gmm K=5 $a"
 		fi
+		aw=$1 ac=$2
+		if [ $have_sk = 0 ]; then
+			printf '%-14s %s: am %.2f s wall / %.2f s cpu (quality %s)\n' \
+			    "$label" $f "$aw" "$ac" "$q"
+			continue
+		fi
+		# scikit-learn once per model, shared by both inputs.
+		if [ $f = csv ]; then
+			if [ $a = kmeans ]; then s=$(sk kmeans -); else s=$(sk gmm $a); fi
+			eval "sk_$a=\"\$s\""
+		fi
+		eval "set -- \$sk_$a"
+		printf '%-14s %s: am %.2f s wall / %.2f s cpu (fit %.2f / %.2f; quality %s); scikit-learn fit %.2f s wall / %.2f s cpu (quality %s); speed-up total %.2fx wall %.2fx cpu, fit %.2fx wall %.2fx cpu\n' \
+		    "$label" $f "$aw" "$ac" "$(echo "$aw - $lw" | bc -l)" \
+		    "$(echo "$ac - $lc" | bc -l)" "$q" "$1" "$2" "$3" \
+		    "$(r "$1" "$aw")" "$(r "$2" "$ac")" \
+		    "$(r "$1" "($aw - $lw)")" "$(r "$2" "($ac - $lc)")"
 	done
-	ta=$(median3 am-train -q -j $j -a kmeans -k 8 -o k.amm x.csv)
-	qa=$(meta k.amm inertia)
-	if [ $have_sk = 1 ] && [ $j = 2 ]; then
-		set -- $(sk kmeans -)
-		printf 'kmeans K=8   -j %d: am %.2f s (fit %.2f s; inertia %.6g), scikit-learn fit %.2f s (inertia %.6g), speed-up %.2fx total, %.2fx fit\n' \
-		    $j "$ta" "$(echo "$ta - $tl" | bc -l)" "$qa" "$1" "$2" \
-		    "$(echo "$1 / $ta" | bc -l)" "$(echo "$1 / ($ta - $tl)" | bc -l)"
-	else
-		printf 'kmeans K=8   -j %d: am %.2f s (inertia %.6g)\n' $j "$ta" "$qa"
-	fi
 done
 [ $have_sk = 1 ] || echo "segment.sh: scikit-learn absent: no comparison"

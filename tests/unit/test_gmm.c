@@ -175,6 +175,94 @@ test_singular(void)
 	CHECK(am_gmm_fit(&g, x, 8, 2, &p, NULL) == AM_EARG);
 }
 
+/* Mean log-density of the n rows at x under g. */
+static double
+meanll(const struct am_gmm *g, const double *x, size_t n)
+{
+	double scratch[16], s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		s += am_gmm_score(g, x + i * g->d, NULL, scratch);
+	return s / (double)n;
+}
+
+/* The stored statistics are the parameters' (derive_stats agrees). */
+static void
+test_stats(void)
+{
+	size_t n = 5000, i, len[4] = { 8, 4, 2, 4 };
+	double *x = sample(n, 11), *nk, *sc;
+	struct am_gmm_params p = AM_GMM_PARAMS_INIT;
+	struct am_gmm g;
+	int cov;
+
+	p.k = 2;
+	for (cov = 0; cov < 4; cov++) {
+		p.cov = cov;
+		CHECK(am_gmm_fit(&g, x, n, 2, &p, NULL) == 0);
+		nk = malloc(2 * sizeof(double));
+		sc = malloc(len[cov] * sizeof(double));
+		memcpy(nk, g.nk, 2 * sizeof(double));
+		memcpy(sc, g.scat, len[cov] * sizeof(double));
+		CHECK_NEAR(nk[0] + nk[1], (double)n, 1e-6);
+		am_gmm_derive_stats(&g, (double)n, 1e-6);
+		for (i = 0; i < 2; i++)
+			CHECK_NEAR(g.nk[i], nk[i], 1e-6);
+		for (i = 0; i < len[cov]; i++)
+			CHECK_NEAR(g.scat[i], sc[i], 1e-6 * (1 + fabs(sc[i])));
+		free(nk);
+		free(sc);
+		am_gmm_release(&g);
+	}
+	free(x);
+}
+
+/* Fit on 80%, update on 20%: within 0.003 of the fit on all rows; the
+ * same bits on 1 and 2 threads; a merge of a model with itself keeps
+ * its parameters and doubles its counts. */
+static void
+test_update_merge(void)
+{
+	size_t n = 10000, m = 8000, c;
+	double *x = sample(n, 21);
+	struct am_gmm_params p = AM_GMM_PARAMS_INIT;
+	struct am_gmm all, a, b, mg;
+	const struct am_gmm *src[2];
+	struct am_pool *pool = am_pool_new(2, NULL);
+
+	p.k = 2;
+	p.cov = AM_GMM_FULL;
+	CHECK(am_gmm_fit(&all, x, n, 2, &p, NULL) == 0);
+	CHECK(am_gmm_fit(&a, x, m, 2, &p, NULL) == 0);
+	CHECK(am_gmm_fit(&b, x, m, 2, &p, NULL) == 0);
+	CHECK(am_gmm_update(&a, x + m * 2, n - m, 1, &p, NULL) == 0);
+	CHECK_NEAR(meanll(&a, x, n), meanll(&all, x, n), 0.003);
+	CHECK_NEAR(a.nk[0] + a.nk[1], (double)n, 1e-6);
+	p.pool = pool;
+	CHECK(am_gmm_update(&b, x + m * 2, n - m, 1, &p, NULL) == 0);
+	CHECK(memcmp(a.mu, b.mu, 4 * sizeof(double)) == 0);
+	CHECK(memcmp(a.sigma, b.sigma, 8 * sizeof(double)) == 0);
+	src[0] = src[1] = &all;
+	CHECK(am_gmm_merge(&mg, src, 2, 1e-6, NULL) == 0);
+	for (c = 0; c < 2; c++) {
+		CHECK_NEAR(mg.w[c], all.w[c], 1e-12);
+		CHECK_NEAR(mg.nk[c], 2 * all.nk[c], 1e-6);
+		CHECK_NEAR(mg.mu[c * 2 + 1], all.mu[c * 2 + 1], 1e-12);
+		CHECK_NEAR(mg.sigma[c * 4 + 1], all.sigma[c * 4 + 1], 1e-12);
+	}
+	am_gmm_release(&mg);
+	src[1] = &a;
+	a.k = 1; /* a K mismatch is refused */
+	CHECK(am_gmm_merge(&mg, src, 2, 1e-6, NULL) == AM_EMODEL);
+	a.k = 2;
+	am_gmm_release(&all);
+	am_gmm_release(&a);
+	am_gmm_release(&b);
+	am_pool_free(pool);
+	free(x);
+}
+
 int
 main(void)
 {
@@ -182,6 +270,8 @@ main(void)
 	test_threads();
 	test_density();
 	test_singular();
+	test_stats();
+	test_update_merge();
 	CHECK(am_gmm_cov_byname("tied") == AM_GMM_TIED);
 	CHECK(am_gmm_cov_byname("x") == -1);
 	CHECK(strcmp(am_gmm_cov_name(AM_GMM_DIAG), "diag") == 0);

@@ -199,6 +199,64 @@ test_tasks(void)
 	CHECK(n == 64 && chunk * 64 >= 1000000);
 }
 
+/* Greedy matching of centers, closest pair first. */
+static void
+test_match(void)
+{
+	double a[6] = { 0, 0, 10, 0, 0, 10 }, b[6] = { 0, 9, 1, 1, 9, 0 };
+	size_t perm[3];
+	unsigned char used[6];
+
+	am_seg_match(a, b, 3, 2, perm, used);
+	CHECK(perm[0] == 1 && perm[1] == 2 && perm[2] == 0);
+}
+
+/* Update and merge against hand computations (1-D, k = 2). */
+static void
+test_update_merge(void)
+{
+	double c[2] = { 0, 10 }, sz[2] = { 2, 2 }, x[3] = { 1, 9, 11 };
+	double c2[2] = { 0, 10 }, s2[2] = { 1, 3 }, c3[2] = { 11, 1 },
+	       s3[2] = { 1, 1 };
+	struct am_kmeans km = { 0 }, a = { 0 }, b = { 0 }, mg;
+	const struct am_kmeans *src[2];
+
+	km.k = a.k = b.k = 2;
+	km.d = a.d = b.d = 1;
+	km.centers = c;
+	km.size = sz;
+	/* One batch: (2 * 0 + 1) / 3 and (2 * 10 + 9 + 11) / 4. */
+	CHECK(am_kmeans_update(&km, x, 3, 1, 100, 1, 1, NULL, NULL) == 0);
+	CHECK_NEAR(c[0], 1.0 / 3, 1e-15);
+	CHECK_NEAR(c[1], 10, 1e-15);
+	CHECK(sz[0] == 3 && sz[1] == 4);
+	CHECK_NEAR(km.inertia, 4.0 / 9 + 2, 1e-12);
+	/* Half-weighted old counts: (1 * 10 + 9 + 11) / 3. */
+	c[0] = 0;
+	c[1] = 10;
+	sz[0] = sz[1] = 2;
+	CHECK(am_kmeans_update(&km, x, 3, 0.5, 100, 1, 1, NULL, NULL) == 0);
+	CHECK_NEAR(c[0], 0.5, 1e-15);
+	CHECK_NEAR(c[1], 10, 1e-15);
+	CHECK(sz[0] == 2 && sz[1] == 3);
+	/* Merge: b's 1 pairs with a's 0, b's 11 with a's 10. */
+	a.centers = c2;
+	a.size = s2;
+	a.inertia = 2;
+	b.centers = c3;
+	b.size = s3;
+	src[0] = &a;
+	src[1] = &b;
+	CHECK(am_kmeans_merge(&mg, src, 2, NULL) == 0);
+	CHECK_NEAR(mg.centers[0], 0.5, 1e-15);
+	CHECK_NEAR(mg.centers[1], 10.25, 1e-15);
+	CHECK(mg.size[0] == 2 && mg.size[1] == 4);
+	CHECK_NEAR(mg.inertia, 3.25, 1e-12);
+	am_kmeans_release(&mg);
+	b.k = 3;
+	CHECK(am_kmeans_merge(&mg, src, 2, NULL) == AM_EMODEL);
+}
+
 int
 main(void)
 {
@@ -208,5 +266,7 @@ main(void)
 	test_silhouette();
 	test_minibatch();
 	test_tasks();
+	test_match();
+	test_update_merge();
 	return unit_failures;
 }
