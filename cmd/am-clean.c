@@ -57,6 +57,7 @@ enum {
 	OPT_SPLIT_BY,
 	OPT_SPLIT_TIME,
 	OPT_MODE,
+	OPT_DROP_MISSING_COLS,
 };
 
 struct opts {
@@ -92,6 +93,7 @@ static const struct option longopts[] = {
 	{ "dedupe", no_argument, NULL, OPT_DEDUPE },
 	{ "dedupe-key", required_argument, NULL, OPT_DEDUPE_KEY },
 	{ "drop-missing", required_argument, NULL, OPT_DROP_MISSING },
+	{ "drop-missing-cols", required_argument, NULL, OPT_DROP_MISSING_COLS },
 	{ "ffill", required_argument, NULL, OPT_FFILL },
 	{ "ffill-by", required_argument, NULL, OPT_FFILL_BY },
 	{ "indicator", required_argument, NULL, OPT_INDICATOR },
@@ -132,9 +134,10 @@ help(void)
 	    "[--trim]\n"
 	    "                [--collapse] [--lower] [--normalise] "
 	    "[--drop-missing cols]\n"
-	    "                [--indicator cols] [--ffill cols] "
-	    "[--ffill-by col]\n"
-	    "                [--outliers spec] [--outlier-action action]\n"
+	    "                [--drop-missing-cols ratio] [--indicator cols] "
+	    "[--ffill cols]\n"
+	    "                [--ffill-by col] [--outliers spec] "
+	    "[--outlier-action action]\n"
 	    "                [--sample n|fraction] [--split-by col] "
 	    "[--split-time col]\n"
 	    "                [--mode mode] [file]\n"
@@ -190,6 +193,8 @@ help(void)
 	    "  --normalise           --trim --collapse --lower\n"
 	    "  --drop-missing COLS   drop rows missing a value in COLS (* = "
 	    "any column)\n"
+	    "  --drop-missing-cols R drop columns missing in more than R of "
+	    "the rows (fitted)\n"
 	    "  --indicator COLS      add COL_missing (1 if missing as read)\n"
 	    "  --ffill COLS          forward fill missing cells of COLS\n"
 	    "  --ffill-by COL        ... within groups of equal COL\n"
@@ -224,9 +229,10 @@ usage(void)
 	    "[--trim]\n"
 	    "                [--collapse] [--lower] [--normalise] "
 	    "[--drop-missing cols]\n"
-	    "                [--indicator cols] [--ffill cols] "
-	    "[--ffill-by col]\n"
-	    "                [--outliers spec] [--outlier-action action]\n"
+	    "                [--drop-missing-cols ratio] [--indicator cols] "
+	    "[--ffill cols]\n"
+	    "                [--ffill-by col] [--outliers spec] "
+	    "[--outlier-action action]\n"
 	    "                [--sample n|fraction] [--split-by col] "
 	    "[--split-time col]\n"
 	    "                [--mode mode] [file]\n");
@@ -341,6 +347,16 @@ parse_args(int argc, char *argv[], struct opts *o, const char **path)
 			break;
 		case OPT_DROP_MISSING:
 			o->c.drop_missing = optarg;
+			break;
+		case OPT_DROP_MISSING_COLS:
+			if (am_parse_double(optarg, 0.0, 1.0,
+			        &o->c.drop_cols_ratio) != 0) {
+				warnx("--drop-missing-cols: '%s' is not a "
+				      "fraction in [0, 1]",
+				    optarg);
+				usage();
+			}
+			o->c.drop_cols = 1;
 			break;
 		case OPT_FFILL:
 			o->c.ffill = optarg;
@@ -464,6 +480,11 @@ parse_args(int argc, char *argv[], struct opts *o, const char **path)
 	if (o->model != NULL && o->c.outliers != NULL) {
 		warnx("-m replays the artifact's outlier bounds; it takes no "
 		      "--outliers");
+		usage();
+	}
+	if (o->model != NULL && o->c.drop_cols) {
+		warnx("-m replays the artifact's dropped columns; it takes no "
+		      "--drop-missing-cols");
 		usage();
 	}
 	if (o->c.ffill_by != NULL && o->c.ffill == NULL && o->model == NULL) {

@@ -97,9 +97,10 @@ struct colops {
 	double rlo, rhi;
 	char *allow; /* "a|b|c", or NULL */
 	unsigned char require, dropmiss, ind, ffill, key, oflag;
+	unsigned char gone; /* --drop-missing-cols: not written */
 	int ometh;
 	double ok, lo, hi; /* outlier factor and bounds */
-	unsigned long long nbad, nrej, nout, nimp;
+	unsigned long long nbad, nrej, nout, nimp, nmiss;
 };
 
 /* Fingerprints of the keys seen (dedupe): 8 bytes a slot, <= 3/4 full. */
@@ -1446,7 +1447,7 @@ outliers(struct run *c)
 	for (i = 0; i < c->ncols; i++) {
 		struct colops *op = &c->ops[i];
 		op->oflag = 0;
-		if (op->ometh == O_NONE ||
+		if (op->ometh == O_NONE || op->gone ||
 		    (c->v.st[i] != S_VALUE && c->v.st[i] != S_FFILL) ||
 		    am_parse_number(c->v.f[i], c->v.len[i], &x) != 0 ||
 		    (x >= op->lo && x <= op->hi))
@@ -1503,13 +1504,16 @@ emit(struct run *c, struct am_csv_writer *w, int fill)
 	}
 	if (w == NULL) { /* a report without the table: count only */
 		for (i = 0; i < c->ncols; i++)
-			if (c->v.st[i] == S_MISSING && c->fill[i] != NULL) {
+			if (c->v.st[i] == S_MISSING && c->fill[i] != NULL &&
+			    !c->ops[i].gone) {
 				c->st.imputed++;
 				c->ops[i].nimp++;
 			}
 		return 1;
 	}
 	for (i = 0; i < c->ncols; i++) {
+		if (fill && c->ops[i].gone)
+			continue;
 		switch (c->v.st[i]) {
 		case S_MISSING:
 			if (fill && c->fill[i] != NULL) {
@@ -1539,7 +1543,7 @@ emit(struct run *c, struct am_csv_writer *w, int fill)
 	}
 	if (fill) {
 		for (i = 0; i < c->ncols; i++)
-			if (c->ops[i].ind)
+			if (c->ops[i].ind && !c->ops[i].gone)
 				am_csv_put(w,
 				    c->v.st[i] == S_MISSING ||
 				            c->v.st[i] == S_FFILL
@@ -1548,7 +1552,8 @@ emit(struct run *c, struct am_csv_writer *w, int fill)
 				    1);
 		if (c->o->outlier_action == AM_OUT_FLAG)
 			for (i = 0; i < c->ncols; i++)
-				if (c->ops[i].ometh != O_NONE)
+				if (c->ops[i].ometh != O_NONE &&
+				    !c->ops[i].gone)
 					am_csv_put(w,
 					    c->ops[i].oflag ? "1" : "0", 1);
 	}
@@ -1566,16 +1571,17 @@ emit_header(struct run *c, struct am_csv_writer *w, int extra)
 	size_t i;
 
 	for (i = 0; i < c->ncols; i++)
-		am_csv_puts(w, am_csv_colname(c->r, i));
+		if (!extra || !c->ops[i].gone)
+			am_csv_puts(w, am_csv_colname(c->r, i));
 	for (i = 0; extra && i < c->ncols; i++)
-		if (c->ops[i].ind) {
+		if (c->ops[i].ind && !c->ops[i].gone) {
 			(void)snprintf(name, sizeof(name), "%s_missing",
 			    am_csv_colname(c->r, i));
 			am_csv_puts(w, name);
 		}
 	for (i = 0;
 	     extra && c->o->outlier_action == AM_OUT_FLAG && i < c->ncols; i++)
-		if (c->ops[i].ometh != O_NONE) {
+		if (c->ops[i].ometh != O_NONE && !c->ops[i].gone) {
 			(void)snprintf(name, sizeof(name), "%s_outlier",
 			    am_csv_colname(c->r, i));
 			am_csv_puts(w, name);
@@ -1753,7 +1759,7 @@ add_ops(struct run *c, struct am_art *a)
 	struct am_buf b = AM_BUF_INIT;
 	char tmp[32];
 	size_t i;
-	int rc = 0;
+	int rc = 0, gone = 0;
 
 	if (o->range != NULL)
 		rc |= am_art_set(a, "hyper.range", o->range);
@@ -1771,11 +1777,18 @@ add_ops(struct run *c, struct am_art *a)
 	rc |= am_art_set(a, "hyper.outlier_action", tmp);
 	if (o->outliers != NULL)
 		rc |= am_art_set(a, "hyper.outliers", o->outliers);
-	am_buf_u8(&b, 1);
+	if (o->drop_cols) {
+		(void)snprintf(tmp, sizeof(tmp), "%.17g", o->drop_cols_ratio);
+		rc |= am_art_set(a, "hyper.drop_missing_cols", tmp);
+	}
+	for (i = 0; i < c->ncols && !gone; i++)
+		gone = c->ops[i].gone;
+	am_buf_u8(&b, gone ? 2 : 1); /* 2: flag 4 may be set */
 	am_buf_u32(&b, (uint32_t)c->ncols);
 	for (i = 0; i < c->ncols; i++) {
 		const struct colops *op = &c->ops[i];
-		am_buf_u8(&b, (uint8_t)(op->ind | op->ffill << 1));
+		am_buf_u8(&b,
+		    (uint8_t)(op->ind | op->ffill << 1 | op->gone << 2));
 		am_buf_u8(&b, (uint8_t)op->ometh);
 		am_buf_f64(&b, op->ok);
 		am_buf_f64(&b, op->lo);
@@ -1838,14 +1851,14 @@ load_ops(struct run *c, const struct am_art *a, const char *mname,
 	const void *data;
 	struct am_rd rd;
 	size_t len, i, n;
-	uint8_t flags, meth;
+	uint8_t flags, meth, version;
 	double k, lo, hi;
 	long col;
 
 	if ((data = am_art_section(a, "ops", &len)) == NULL)
 		return 0;
 	am_rd_init(&rd, data, len);
-	if (am_rd_u8(&rd) != 1)
+	if ((version = am_rd_u8(&rd)) != 1 && version != 2)
 		return am_seterr(err, AM_EMODEL,
 		    "%s: 'ops' section of an unknown version", mname);
 	n = am_rd_u32(&rd);
@@ -1858,14 +1871,16 @@ load_ops(struct run *c, const struct am_art *a, const char *mname,
 		k = am_rd_f64(&rd);
 		lo = am_rd_f64(&rd);
 		hi = am_rd_f64(&rd);
-		if (am_rd_error(&rd) || flags > 3 || meth > O_MAD ||
-		    isnan(lo) || isnan(hi))
+		if (am_rd_error(&rd) || flags > (version == 1 ? 3 : 7) ||
+		    meth > O_MAD || isnan(lo) || isnan(hi))
 			return am_seterr(err, AM_EMODEL,
 			    "%s: malformed 'ops' section", mname);
 		if ((col = am_csv_col(c->r, am_art_col_name(a, i))) < 0)
 			continue;
 		c->ops[col].ind = flags & 1;
 		c->ops[col].ffill = (flags >> 1) & 1;
+		c->ops[col].gone = (flags >> 2) & 1;
+		c->extra |= c->ops[col].gone;
 		c->ops[col].ometh = meth;
 		c->ops[col].ok = k;
 		c->ops[col].lo = lo;
@@ -1875,6 +1890,19 @@ load_ops(struct run *c, const struct am_art *a, const char *mname,
 		return am_seterr(err, AM_EMODEL, "%s: malformed 'ops' section",
 		    mname);
 	return 0;
+}
+
+/* Did the fit drop schema column 'i' (flag 4 of the "ops" section)? */
+static int
+dropped(const struct am_art *a, size_t i)
+{
+	const unsigned char *data;
+	size_t len;
+
+	if ((data = am_art_section(a, "ops", &len)) == NULL || len < 5 ||
+	    data[0] != 2 || 5 + 26 * i >= len)
+		return 0;
+	return (data[5 + 26 * i] & 4) != 0;
 }
 
 /* Replay: map the artifact's values onto the input's columns. */
@@ -1919,8 +1947,9 @@ load_model(struct run *c, const struct am_art *a, struct am_err *err)
 		k = am_csv_col(c->r, am_art_col_name(a, i));
 		if (k < 0) {
 			free(val);
-			if (target != NULL &&
-			    strcmp(target, am_art_col_name(a, i)) == 0)
+			if ((target != NULL &&
+			        strcmp(target, am_art_col_name(a, i)) == 0) ||
+			    dropped(a, i))
 				continue;
 			return am_seterr(err, AM_EMODEL,
 			    "%s: no column '%s' (the clean artifact '%s' "
@@ -2054,8 +2083,9 @@ col_json(const struct run *c, size_t i, FILE *fp)
 
 	(void)fprintf(fp,
 	    ",\"missing_before\":%llu,\"missing_after\":%llu,"
-	    "\"not_of_type\":%llu,\"rejected\":%llu",
-	    cs->miss + cs->nff, cs->miss - op->nimp, op->nbad, op->nrej);
+	    "\"not_of_type\":%llu,\"rejected\":%llu,\"dropped\":%s",
+	    cs->miss + cs->nff, cs->miss - op->nimp, op->nbad, op->nrej,
+	    op->gone ? "true" : "false");
 	if (op->ometh != O_NONE)
 		(void)fprintf(fp,
 		    ",\"outliers\":{\"method\":\"%s\",\"k\":%.15g,"
@@ -2101,7 +2131,7 @@ run_text(const struct run *c, const int *types, FILE *fp)
 		op = &c->ops[i];
 		cs = &c->cs[i];
 		if (op->nbad == 0 && op->nrej == 0 && op->ometh == O_NONE &&
-		    op->nimp == 0 && cs->nff == 0)
+		    op->nimp == 0 && cs->nff == 0 && !op->gone)
 			continue;
 		(void)fprintf(fp, "%s: missing %llu -> %llu",
 		    am_csv_colname(c->r, i), cs->miss + cs->nff,
@@ -2111,6 +2141,11 @@ run_text(const struct run *c, const int *types, FILE *fp)
 			    op->nbad, am_coltype_name(types[i]));
 		if (op->nrej > 0)
 			(void)fprintf(fp, ", %llu rows rejected", op->nrej);
+		if (op->gone)
+			(void)fprintf(fp,
+			    ", column dropped (missing in %llu of "
+			    "%llu rows)",
+			    op->nmiss, c->st.out);
 		if (op->ometh != O_NONE)
 			(void)fprintf(fp,
 			    ", %llu outliers outside [%.6g, %.6g] (%s)",
@@ -2356,7 +2391,7 @@ setup_ops(struct run *c, struct am_err *err)
 		    c->ops[i].dropmiss)
 			c->light = 0;
 	c->spooling = c->io->fit != NULL || o->keep_last || o->sample >= 1 ||
-	    (c->fitops & 1);
+	    (c->fitops & 1) || (o->drop_cols && c->io->model == NULL);
 	if (o->sample >= 1) {
 		if (o->sample > (double)(SIZE_MAX / 16))
 			return am_seterr(err, AM_EARG,
@@ -2548,6 +2583,8 @@ select_rows(struct run *c, struct am_err *err)
 			continue;
 		}
 		c->st.out++;
+		for (i = 0; i < c->ncols; i++)
+			c->ops[i].nmiss += c->v.st[i] == S_MISSING;
 		if (c->cs != NULL)
 			for (i = 0; i < c->ncols; i++)
 				if (stat_cell(c, i, c->v.f[i], c->v.len[i],
@@ -2555,6 +2592,14 @@ select_rows(struct run *c, struct am_err *err)
 					return am_seterr(err, AM_ENOMEM,
 					    "out of memory");
 	}
+	if (c->o->drop_cols)
+		for (i = 0; i < c->ncols; i++)
+			if ((long)i != c->target &&
+			    (double)c->ops[i].nmiss >
+			        c->o->drop_cols_ratio * (double)c->st.out) {
+				c->ops[i].gone = 1;
+				c->extra = 1; /* no line is written as read */
+			}
 	return 0;
 }
 

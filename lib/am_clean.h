@@ -95,6 +95,13 @@ struct am_clean_opts {
 	double sample;            /* 0 off, (0,1) Bernoulli, >= 1 reservoir */
 	const char *split_by;     /* --split stratified by this column */
 	const char *split_time;   /* --split: test later than train */
+	/*
+	 * --drop-missing-cols: drop the columns (never the target) missing
+	 * in more than drop_cols_ratio of the rows written; learned by a
+	 * fit, replayed from the artifact.
+	 */
+	int drop_cols;
+	double drop_cols_ratio;
 };
 
 #define AM_CLEAN_OPTS_INIT                                        \

@@ -698,3 +698,43 @@ print(n)' "$T/or.csv")
 	[ "$stderr" = "am-clean: $f: --split-time: no column 'nope'" ]
 	[ ! -e "$T/x.csv" ]
 }
+
+@test "am-clean: --drop-missing-cols drops columns above the ratio, learned and replayed" {
+	printf 'id,a,b,c,y\n1,,x,1,0\n2,,,2,1\n3,5,x,,0\n4,,y,4,1\n5,7,,5,\n' > "$T/d.csv"
+	# missing ratios over the 5 rows, counted apart: a 3/5, b 2/5, c 1/5
+	want=$(awk -F, 'NR > 1 { for (i = 2; i <= 4; i++) m[i] += $i == "" }
+	    END { printf "%s %s %s", m[2] / 5, m[3] / 5, m[4] / 5 }' "$T/d.csv")
+	[ "$want" = "0.6 0.4 0.2" ]
+	run -0 --separate-stderr am am-clean --impute-default none --drop-missing-cols 0.5 "$T/d.csv"
+	[ "${lines[0]}" = "id,b,c,y" ]
+	run -0 --separate-stderr am am-clean --impute-default none --drop-missing-cols 0.4 "$T/d.csv"
+	[ "${lines[0]}" = "id,b,c,y" ] # 0.4 is not above 0.4
+	run -0 --separate-stderr am am-clean --impute-default none --drop-missing-cols 0.2 "$T/d.csv"
+	[ "${lines[0]}" = "id,c,y" ]
+	# the fit keeps what it dropped; replay drops it whatever the new rows
+	am am-clean -q -o "$T/d.amm" --drop-missing-cols 0.5 "$T/d.csv" > "$T/fit.csv"
+	run -0 --separate-stderr am am-clean -m "$T/d.amm" "$T/d.csv"
+	[ "$output" = "$(cat "$T/fit.csv")" ]
+	printf 'id,a,b,c,y\n9,1,x,1,0\n' > "$T/new.csv"
+	run -0 --separate-stderr am am-clean -m "$T/d.amm" "$T/new.csv"
+	[ "$output" = $'id,b,c,y\n9,x,1,0' ]
+	# a dropped column may be absent from new data
+	printf 'id,b,c,y\n9,x,1,0\n' > "$T/new2.csv"
+	run -0 --separate-stderr am am-clean -m "$T/d.amm" "$T/new2.csv"
+	[ "$output" = $'id,b,c,y\n9,x,1,0' ]
+	run -0 --separate-stderr am am-clean --drop-missing-cols 0.5 --report - "$T/d.csv"
+	grep -q '^a: missing 3 -> 3, column dropped (missing in 3 of 5 rows)$' <<<"$output"
+	# the target is never dropped
+	run -0 --separate-stderr am am-clean -q -t y --drop-missing-cols 0 "$T/d.csv"
+	[ "${lines[0]}" = "id,y" ]
+}
+
+@test "am-clean: --drop-missing-cols: bad ratio and -m are usage errors" {
+	run -2 --separate-stderr am am-clean --drop-missing-cols 1.5 "$DATA/bank.csv"
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "am-clean: --drop-missing-cols: '1.5' is not a fraction in [0, 1]" ]
+	am am-clean -q -o "$T/b.amm" "$DATA/bank.csv" > /dev/null
+	run -2 --separate-stderr am am-clean -m "$T/b.amm" --drop-missing-cols 0.5 "$DATA/bank.csv"
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "am-clean: -m replays the artifact's dropped columns; it takes no --drop-missing-cols" ]
+}
