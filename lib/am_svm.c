@@ -193,8 +193,15 @@ platt_term(double fapb, double t)
 	                 : (t - 1) * fapb + log1p(exp(fapb));
 }
 
-void
-am_svm_platt(const double *f, const double *y, size_t n, double *a, double *b)
+/*
+ * Platt's Newton method with line search (Lin, Lin and Weng), with the
+ * optional prior 1/2 d'H0 d, d = (A, B) - (a0, b0), H0 = {h11, h21,
+ * h22} = h0[0..2], added to the objective; the search then starts at
+ * (a0, b0).  Without a prior the arithmetic is that of the plain fit.
+ */
+static void
+platt_solve(const double *f, const double *y, size_t n, const double *h0,
+    double a0, double b0, double *a, double *b)
 {
 	double prior1 = 0, prior0 = 0, hi, lo, fval = 0, A, B;
 	size_t i;
@@ -206,8 +213,8 @@ am_svm_platt(const double *f, const double *y, size_t n, double *a, double *b)
 	}
 	hi = (prior1 + 1) / (prior1 + 2);
 	lo = 1 / (prior0 + 2);
-	A = 0;
-	B = log((prior0 + 1) / (prior1 + 1));
+	A = h0 != NULL ? a0 : 0;
+	B = h0 != NULL ? b0 : log((prior0 + 1) / (prior1 + 1));
 	for (i = 0; i < n; i++)
 		if (y[i] != 0)
 			fval += platt_term(f[i] * A + B, y[i] > 0 ? hi : lo);
@@ -234,6 +241,13 @@ am_svm_platt(const double *f, const double *y, size_t n, double *a, double *b)
 			g1 += f[i] * d1;
 			g2 += d1;
 		}
+		if (h0 != NULL) {
+			g1 += h0[0] * (A - a0) + h0[1] * (B - b0);
+			g2 += h0[1] * (A - a0) + h0[2] * (B - b0);
+			h11 += h0[0];
+			h21 += h0[1];
+			h22 += h0[2];
+		}
 		if (fabs(g1) < 1e-5 && fabs(g2) < 1e-5)
 			break;
 		det = h11 * h22 - h21 * h21;
@@ -246,6 +260,12 @@ am_svm_platt(const double *f, const double *y, size_t n, double *a, double *b)
 				if (y[i] != 0)
 					nf += platt_term(f[i] * na + nb,
 					    y[i] > 0 ? hi : lo);
+			if (h0 != NULL) {
+				double ea = na - a0, eb = nb - b0;
+				nf += 0.5 *
+				    (h0[0] * ea * ea + 2 * h0[1] * ea * eb +
+				        h0[2] * eb * eb);
+			}
 			if (nf < fval + 1e-4 * step * gd) {
 				A = na;
 				B = nb;
@@ -260,6 +280,34 @@ am_svm_platt(const double *f, const double *y, size_t n, double *a, double *b)
 	*b = B;
 }
 
+void
+am_svm_platt(const double *f, const double *y, size_t n, double *a, double *b)
+{
+	platt_solve(f, y, n, NULL, 0, 0, a, b);
+}
+
+/*
+ * Add to h (h11, h21, h22) the Hessian of Platt's objective at (a, b)
+ * over the rows with y != 0: what the sigmoid keeps of its rows.
+ */
+static void
+platt_hess(const double *f, const double *y, size_t n, double a, double b,
+    double *h)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double pp, d2;
+		if (y[i] == 0)
+			continue;
+		pp = am_sigmoid(-(a * f[i] + b));
+		d2 = pp * (1 - pp);
+		h[0] += f[i] * f[i] * d2;
+		h[1] += f[i] * d2;
+		h[2] += d2;
+	}
+}
+
 /* The "svm" model. */
 struct svm {
 	size_t nfeat, nvec, nw;
@@ -270,6 +318,18 @@ struct svm {
 	double C, eps;
 	int max_iter, iter, fitted;
 	double obj;
+	/*
+	 * What updates and merges need (section "svm.update", squared
+	 * hinge only): lambda (0: C was given), the rows covered, the
+	 * class cost factors and the expansion of the data term at w, one
+	 * block per vector; has_quad is 0 without it.
+	 */
+	int has_quad;
+	double lambda, rows;
+	double *cc; /* schema nclass entries */
+	/* nvec * 3: Hessian (h11, h21, h22) of each Platt objective. */
+	double *plh;
+	struct am_logreg_quad q;
 };
 
 static void
@@ -279,6 +339,9 @@ svm_free(void *state)
 
 	if (s == NULL)
 		return;
+	am_logreg_quad_release(&s->q);
+	free(s->cc);
+	free(s->plh);
 	free(s->w);
 	free(s->platt);
 	free(s);
@@ -363,6 +426,39 @@ run_task(void *arg, size_t task)
 	free(a0);
 }
 
+/* Labels of vector v (+1 / -1) for the rows of 't' into 'y'. */
+static void
+svm_labels(const struct svm *s, const struct am_model *m,
+    const struct am_table *t, size_t v, double *y)
+{
+	size_t i, target = s->nvec == 1 ? am_model_positive(m) : v;
+
+	for (i = 0; i < t->rows; i++)
+		y[i] = (size_t)t->y[i] == target ? 1 : -1;
+}
+
+/*
+ * Add the squared hinge data term of t's rows (costs 'c') at s->w to
+ * the expansion, allocated here when empty; 'y' is scratch (rows).
+ */
+static int
+svm_summarise(struct svm *s, const struct am_model *m, const struct am_table *t,
+    const double *c, double *y, struct am_err *err)
+{
+	size_t v;
+
+	if (s->q.g == NULL &&
+	    am_logreg_quad_init(&s->q, s->nvec, s->nw, 1) != 0)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	for (v = 0; v < s->nvec; v++) {
+		svm_labels(s, m, t, v, y);
+		am_logreg_quad_add(&s->q, v, &t->x, s->nfeat, s->bias, y, c,
+		    AM_LOSS_SQHINGE, 1, s->w + v * s->nw);
+	}
+	s->has_quad = 1;
+	return 0;
+}
+
 static int
 svm_fit(struct am_model *m, const struct am_table *t,
     const struct am_model_params *p, struct am_err *err)
@@ -396,6 +492,7 @@ svm_fit(struct am_model *m, const struct am_table *t,
 	ntask = s->nvec * (folds + 1);
 	s->w = calloc(s->nvec * s->nw + 1, sizeof(double));
 	s->platt = calloc(s->nvec * 2, sizeof(double));
+	s->plh = calloc(s->nvec * 3, sizeof(double));
 	cc = calloc(nc + 1, sizeof(double));
 	{
 		cost = malloc((rows + 1) * sizeof(double));
@@ -410,11 +507,11 @@ svm_fit(struct am_model *m, const struct am_table *t,
 		j.iters = calloc(ntask, sizeof(int));
 		j.obj = calloc(ntask, sizeof(double));
 		yv = malloc((rows + 1) * sizeof(double));
-		if (s->w == NULL || s->platt == NULL || cc == NULL ||
-		    cost == NULL || fold == NULL || perm == NULL ||
-		    j.wcv == NULL || j.dec == NULL || j.alpha == NULL ||
-		    j.rc == NULL || j.obj == NULL || j.iters == NULL ||
-		    yv == NULL) {
+		if (s->w == NULL || s->platt == NULL || s->plh == NULL ||
+		    cc == NULL || cost == NULL || fold == NULL ||
+		    perm == NULL || j.wcv == NULL || j.dec == NULL ||
+		    j.alpha == NULL || j.rc == NULL || j.obj == NULL ||
+		    j.iters == NULL || yv == NULL) {
 			am_seterr(err, rc, "out of memory");
 			goto out;
 		}
@@ -455,12 +552,20 @@ svm_fit(struct am_model *m, const struct am_table *t,
 			yv[i] = j.cost[i] > 0 ? label_of(&j, v, i) : 0;
 		am_svm_platt(j.dec + v * rows, yv, rows, &s->platt[2 * v],
 		    &s->platt[2 * v + 1]);
+		platt_hess(j.dec + v * rows, yv, rows, s->platt[2 * v],
+		    s->platt[2 * v + 1], s->plh + 3 * v);
 		memcpy(s->w + v * s->nw, j.wcv + task * s->nw,
 		    s->nw * sizeof(double));
 		if (j.iters[task] > s->iter)
 			s->iter = j.iters[task];
 		s->obj += j.obj[task];
 	}
+	s->lambda = p->lambda > 0 ? p->lambda : 0;
+	s->rows = (double)rows;
+	s->cc = cc;
+	cc = NULL;
+	if (s->loss == 2 && (rc = svm_summarise(s, m, t, j.cost, yv, err)) != 0)
+		goto out;
 	s->fitted = 1;
 	rc = 0;
 out:
@@ -594,6 +699,22 @@ svm_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 	}
 	rc = am_art_add_buf(a, "svm", &b);
 	am_buf_release(&b);
+	if (rc == 0 && s->has_quad) {
+		size_t nc = am_model_schema(m)->nclass;
+		/* Version 1: what an update or a merge needs. */
+		am_buf_u32(&b, 1);
+		am_buf_f64(&b, s->C);
+		am_buf_f64(&b, s->lambda);
+		am_buf_f64(&b, s->eps);
+		am_buf_u32(&b, (uint32_t)s->max_iter);
+		am_buf_f64(&b, s->rows);
+		am_buf_u64(&b, nc);
+		am_buf_f64s(&b, s->cc, nc);
+		am_buf_f64s(&b, s->plh, 3 * s->nvec);
+		am_logreg_quad_encode(&s->q, &b);
+		rc = am_art_add_buf(a, "svm.update", &b);
+		am_buf_release(&b);
+	}
 	if (rc == 0 && s->fitted) {
 		rc |= am_art_setf(a, "hyper.C", "%.17g", s->C);
 		rc |= am_art_setf(a, "hyper.loss", "%d", s->loss);
@@ -604,6 +725,60 @@ svm_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 		rc |= am_art_setf(a, "metric.objective", "%.17g", s->obj);
 	}
 	return rc != 0 ? am_seterr(err, AM_ENOMEM, "out of memory") : 0;
+}
+
+/* Section "svm.update" (see svm_save()) into 's'. */
+static int
+svm_load_update(struct svm *s, const struct am_fs_schema *sc, const void *sec,
+    size_t len, struct am_err *err)
+{
+	struct am_rd r;
+	uint64_t nc;
+	size_t k;
+	int rc;
+
+	am_rd_init(&r, sec, len);
+	if (am_rd_u32(&r) != 1)
+		return am_seterr(err, AM_EFORMAT,
+		    "'svm.update' section: unknown version");
+	s->C = am_rd_f64(&r);
+	s->lambda = am_rd_f64(&r);
+	s->eps = am_rd_f64(&r);
+	s->max_iter = (int)am_rd_u32(&r);
+	s->rows = am_rd_f64(&r);
+	nc = am_rd_u64(&r);
+	if (am_rd_error(&r) || s->loss != 2 || !(s->C > 0) || !isfinite(s->C) ||
+	    !(s->lambda >= 0) || !isfinite(s->lambda) || !(s->eps > 0) ||
+	    s->max_iter < 1 || !(s->rows >= 0) || !isfinite(s->rows) ||
+	    nc != sc->nclass || am_rd_left(&r) / 8 < nc + 3 * s->nvec)
+		return am_seterr(err, AM_EFORMAT,
+		    "'svm.update' section: bad settings");
+	s->cc = malloc((nc + 1) * sizeof(double));
+	s->plh = malloc((3 * s->nvec + 1) * sizeof(double));
+	if (s->cc == NULL || s->plh == NULL)
+		return am_seterr(err, AM_ENOMEM, "out of memory");
+	am_rd_f64s(&r, s->cc, nc);
+	am_rd_f64s(&r, s->plh, 3 * s->nvec);
+	for (k = 0; k < nc; k++)
+		if (!(s->cc[k] >= 0) || !isfinite(s->cc[k]))
+			return am_seterr(err, AM_EFORMAT,
+			    "'svm.update' section: bad class cost");
+	for (k = 0; k < s->nvec; k++) {
+		const double *h = s->plh + 3 * k;
+		if (!(h[0] >= 0) || !(h[2] >= 0) || !isfinite(h[0]) ||
+		    !isfinite(h[1]) || !isfinite(h[2]))
+			return am_seterr(err, AM_EFORMAT,
+			    "'svm.update' section: bad Platt summary");
+	}
+	if ((rc = am_logreg_quad_decode(&s->q, &r, s->nvec, s->nw, "svm.update",
+	         err)) != 0)
+		return rc;
+	if (am_rd_left(&r) != 0 || s->q.full != (s->nw <= AM_LOGREG_QUAD_FULL))
+		return am_seterr(err, AM_EFORMAT,
+		    "'svm.update' section: wrong size");
+	s->has_quad = 1;
+	s->fitted = 1;
+	return 0;
 }
 
 static int
@@ -659,7 +834,9 @@ svm_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 		if (!isfinite(s->platt[j]))
 			return am_seterr(err, AM_EFORMAT,
 			    "'svm' section: Platt parameter is not finite");
-	return 0;
+	if ((sec = am_art_section(a, "svm.update", &len)) == NULL)
+		return 0; /* before updates, or the hinge loss: no summary */
+	return svm_load_update(s, sc, sec, len, err);
 }
 
 static const double *
@@ -672,18 +849,247 @@ svm_coef(const struct am_model *m, double *bias)
 }
 
 /*
+ * Solve vector v of 's' by TRON on the squared hinge of t's rows
+ * (labels 'y', costs 'c') plus the prior (ph, pb) in place of the L2
+ * term, from the weights in 'w' (nw), which receive the solution.
+ */
+static int
+svm_tron(const struct svm *s, const struct am_table *t, const double *y,
+    const double *c, const double *ph, const double *pb, double eps,
+    int max_iter, const struct am_model_params *p, double *w,
+    struct am_logreg_info *info, struct am_err *err)
+{
+	struct am_logreg_param par = AM_LOGREG_PARAM_INIT;
+
+	par.eps = eps;
+	par.max_iter = max_iter;
+	par.bias = s->bias;
+	par.intercept = 0; /* the bias weight is penalised, as in a fit */
+	par.threads = p->threads > 0 ? p->threads : 1;
+	par.progress = p->progress;
+	par.ctx = p->ctx;
+	par.sqhinge = 1;
+	par.prior_full = s->q.full;
+	par.prior_h = ph;
+	par.prior_b = pb;
+	return am_logreg_fit(&t->x, s->nfeat, y, c, &par, w, info, err);
+}
+
+/* The prior of vector v: P = I + a H, b = a (H w0 - g). */
+static void
+svm_prior(const struct svm *s, size_t v, double a, const double *w0, double *ph,
+    double *pb)
+{
+	size_t j, nh = s->q.full ? s->nw * s->nw : s->nw;
+
+	memset(ph, 0, nh * sizeof(double));
+	memset(pb, 0, s->nw * sizeof(double));
+	for (j = 0; j < s->nw; j++)
+		ph[s->q.full ? j * s->nw + j : j] = 1;
+	am_logreg_quad_prior(&s->q, v, a, w0, ph, pb);
+}
+
+/*
+ * Platt's sigmoid of vector v refitted on the new rows: each of
+ * AM_SVM_FOLDS seeded folds is held out (cost 0) in turn, the rest
+ * fitted with the prior from the updated weights, and the sigmoid is
+ * fitted to the held-out decision values with the old sigmoid's
+ * Laplace prior 1/2 d'H0 d (H0 the Hessian of its objective, d the
+ * change of (A, B)), so that it is calibrated on the old and the new
+ * rows together, as a fit on all of them would be; H0 then adds the new
+ * rows' Hessian.  With fewer new rows than folds the old sigmoid stays.
+ */
+static int
+svm_update_platt(struct svm *s, const struct am_table *t, size_t v,
+    const double *y, const double *c, const size_t *fold, const double *ph,
+    const double *pb, double eps, int max_iter, const struct am_model_params *p,
+    struct am_err *err)
+{
+	size_t rows = t->rows, i, f;
+	double *cf = NULL, *wf = NULL, *dec = NULL, *yv = NULL, h0[3];
+	const double *w = s->w + v * s->nw;
+	int rc = 0;
+
+	if (rows < AM_SVM_FOLDS)
+		return 0;
+	cf = malloc((rows + 1) * sizeof(double));
+	dec = calloc(rows + 1, sizeof(double));
+	yv = malloc((rows + 1) * sizeof(double));
+	wf = malloc((s->nw + 1) * sizeof(double));
+	if (cf == NULL || dec == NULL || yv == NULL || wf == NULL) {
+		rc = am_seterr(err, AM_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (f = 0; f < AM_SVM_FOLDS; f++) {
+		for (i = 0; i < rows; i++)
+			cf[i] = fold[i] == f ? 0 : c[i];
+		memcpy(wf, w, s->nw * sizeof(double));
+		if ((rc = svm_tron(s, t, y, cf, ph, pb, eps, max_iter, p, wf,
+		         NULL, err)) != 0)
+			goto out;
+		for (i = 0; i < rows; i++)
+			if (fold[i] == f)
+				dec[i] =
+				    row_dot(&t->x, i, s->nfeat, wf, s->bias);
+	}
+	for (i = 0; i < rows; i++)
+		yv[i] = c[i] > 0 ? y[i] : 0;
+	memcpy(h0, s->plh + 3 * v, sizeof(h0));
+	platt_solve(dec, yv, rows, h0, s->platt[2 * v], s->platt[2 * v + 1],
+	    &s->platt[2 * v], &s->platt[2 * v + 1]);
+	platt_hess(dec, yv, rows, s->platt[2 * v], s->platt[2 * v + 1],
+	    s->plh + 3 * v);
+out:
+	free(cf);
+	free(dec);
+	free(yv);
+	free(wf);
+	return rc;
+}
+
+/*
+ * Update (squared hinge): as logreg's (am_logreg.h, struct
+ * am_logreg_quad), the old data term's expansion at w0, rescaled by
+ * a = C_new / C_old, is the prior of a TRON fit on the new rows from
+ * w0, one vector at a time; Platt's sigmoids are refitted on held-out
+ * folds of the new rows; the new expansion is the moved old one plus
+ * the new rows' term at the new weights, so updates chain.
+ */
+static int
+svm_update(struct am_model *m, const struct am_table *t,
+    const struct am_model_params *p, struct am_err *err)
+{
+	struct svm *s = am_model_state(m);
+	struct am_logreg_info info;
+	struct am_rand rng;
+	size_t rows = t->rows, nh, i, v, *fold = NULL, *perm = NULL;
+	double *c = NULL, *y = NULL, *w0 = NULL, *ph = NULL, *pb = NULL;
+	double C, a, eps;
+	int rc = 0, max_iter;
+
+	if (s->loss != 2)
+		return am_seterr(err, AM_EMODEL,
+		    "svm: a model with --loss hinge cannot be updated (the "
+		    "hinge loss has no curvature to keep; train with the "
+		    "squared hinge)");
+	if (!s->has_quad)
+		return am_seterr(err, AM_EMODEL,
+		    "svm: the model has no summary of its data for updates "
+		    "(saved by an older am-train; train it again)");
+	C = s->lambda > 0 ? 1 / (s->lambda * (s->rows + (double)rows)) : s->C;
+	a = C / s->C;
+	eps = p->eps > 0 ? p->eps : AM_LOGREG_EPS;
+	max_iter = p->max_iter > 0 ? p->max_iter : AM_LOGREG_MAX_ITER;
+	nh = s->q.full ? s->nw * s->nw : s->nw;
+	c = malloc((rows + 1) * sizeof(double));
+	y = malloc((rows + 1) * sizeof(double));
+	fold = malloc((rows + 1) * sizeof(size_t));
+	perm = malloc((rows + 1) * sizeof(size_t));
+	w0 = malloc((s->nvec * s->nw + 1) * sizeof(double));
+	ph = malloc((nh + 1) * sizeof(double));
+	pb = malloc((s->nw + 1) * sizeof(double));
+	if (c == NULL || y == NULL || fold == NULL || perm == NULL ||
+	    w0 == NULL || ph == NULL || pb == NULL) {
+		rc = am_seterr(err, AM_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < rows; i++)
+		c[i] =
+		    C * s->cc[(size_t)t->y[i]] * (t->w != NULL ? t->w[i] : 1);
+	am_rand_seed(&rng, p->seed);
+	for (i = 0; i < rows; i++)
+		perm[i] = i;
+	am_rand_shuffle(&rng, perm, rows);
+	for (i = 0; i < rows; i++)
+		fold[perm[i]] = i % AM_SVM_FOLDS;
+	memcpy(w0, s->w, s->nvec * s->nw * sizeof(double));
+	s->iter = 0;
+	s->obj = 0;
+	for (v = 0; v < s->nvec; v++) {
+		svm_labels(s, m, t, v, y);
+		svm_prior(s, v, a, w0 + v * s->nw, ph, pb);
+		memset(&info, 0, sizeof(info));
+		if ((rc = svm_tron(s, t, y, c, ph, pb, eps, max_iter, p,
+		         s->w + v * s->nw, &info, err)) != 0 ||
+		    (rc = svm_update_platt(s, t, v, y, c, fold, ph, pb, eps,
+		         max_iter, p, err)) != 0)
+			goto out;
+		if (info.iter > s->iter)
+			s->iter = info.iter;
+		s->obj += info.obj;
+	}
+	for (v = 0; v < s->nvec; v++)
+		am_logreg_quad_move(&s->q, v, a, w0 + v * s->nw,
+		    s->w + v * s->nw);
+	if ((rc = svm_summarise(s, m, t, c, y, err)) != 0)
+		goto out;
+	s->rows += (double)rows;
+	s->C = C;
+	s->fitted = 1;
+out:
+	free(c);
+	free(y);
+	free(fold);
+	free(perm);
+	free(w0);
+	free(ph);
+	free(pb);
+	return rc;
+}
+
+/*
  * Merge: the rows-weighted mean of the shards' weight vectors and of
  * their Platt parameters (parameter mixing); the shards must share the
- * loss, the bias and the classes.
+ * loss, the bias and the classes.  When every shard has its expansion
+ * (squared hinge), the weights are instead the minimum of 1/2 |w|^2
+ * plus the sum of the shards' expansions (rescaled to one C), solved
+ * by TRON on no rows from the mean, as logreg merges; the Platt
+ * parameters stay the mean (no rows to refit them on).
  */
+/*
+ * The shards' sigmoids merged as their Laplace approximations: the
+ * minimum of sum_i 1/2 (t - t_i)'H_i (t - t_i) over t = (A, B), with
+ * H = sum H_i; the rows-weighted mean (already in s->platt) stays when
+ * H is singular.
+ */
+static void
+svm_merge_platt(struct svm *s, const struct am_model *const *src, size_t n)
+{
+	size_t i, v;
+
+	for (v = 0; v < s->nvec; v++) {
+		double h[3] = { 0, 0, 0 }, r1 = 0, r2 = 0, det;
+		for (i = 0; i < n; i++) {
+			const struct svm *b = am_model_state(src[i]);
+			const double *hi = b->plh + 3 * v,
+			             *t = b->platt + 2 * v;
+			h[0] += hi[0];
+			h[1] += hi[1];
+			h[2] += hi[2];
+			r1 += hi[0] * t[0] + hi[1] * t[1];
+			r2 += hi[1] * t[0] + hi[2] * t[1];
+		}
+		det = h[0] * h[2] - h[1] * h[1];
+		if (!(det > 1e-12 * h[0] * h[2]))
+			continue;
+		s->platt[2 * v] = (h[2] * r1 - h[1] * r2) / det;
+		s->platt[2 * v + 1] = (h[0] * r2 - h[1] * r1) / det;
+		memcpy(s->plh + 3 * v, h, sizeof(h));
+	}
+}
+
 static int
 svm_merge(struct am_model *m, const struct am_model *const *src,
     const double *wt, size_t n, struct am_err *err)
 {
 	const struct svm *a = am_model_state(src[0]);
+	const struct am_fs_schema *sc = am_model_schema(m);
 	struct svm *s;
-	size_t i, j;
-	double W = 0;
+	struct am_table empty;
+	struct am_model_params p = AM_MODEL_PARAMS_INIT;
+	size_t i, j, v, nh, ptr0 = 0;
+	double W = 0, rows = 0, C, *ph = NULL, *pb = NULL;
+	int quad = 1, rc = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct svm *b = am_model_state(src[i]);
@@ -693,15 +1099,23 @@ svm_merge(struct am_model *m, const struct am_model *const *src,
 			    "model %zu was fitted with other settings than "
 			    "model 1 (loss, bias): cannot merge",
 			    i + 1);
+		quad = quad && b->has_quad && b->q.full == a->q.full &&
+		    (b->lambda > 0) == (a->lambda > 0);
+		rows += b->rows;
 		W += wt[i];
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return am_seterr(err, AM_ENOMEM, "out of memory");
 	am_model_set_state(m, s);
 	*s = *a;
+	s->cc = NULL;
+	s->plh = NULL;
+	s->has_quad = 0;
+	memset(&s->q, 0, sizeof(s->q));
 	s->w = calloc(a->nvec * a->nw + 1, sizeof(double));
 	s->platt = calloc(a->nvec * 2 + 1, sizeof(double));
-	if (s->w == NULL || s->platt == NULL)
+	s->plh = calloc(a->nvec * 3 + 1, sizeof(double));
+	if (s->w == NULL || s->platt == NULL || s->plh == NULL)
 		return am_seterr(err, AM_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		const struct svm *b = am_model_state(src[i]);
@@ -710,7 +1124,58 @@ svm_merge(struct am_model *m, const struct am_model *const *src,
 		for (j = 0; j < a->nvec * 2; j++)
 			s->platt[j] += wt[i] / W * b->platt[j];
 	}
-	return 0;
+	if (!quad)
+		return 0;
+	C = a->lambda > 0 ? 1 / (a->lambda * rows) : a->C;
+	nh = a->q.full ? a->nw * a->nw : a->nw;
+	ph = calloc(nh + 1, sizeof(double));
+	pb = calloc(a->nw + 1, sizeof(double));
+	s->cc = malloc((sc->nclass + 1) * sizeof(double));
+	if (ph == NULL || pb == NULL || s->cc == NULL ||
+	    am_logreg_quad_init(&s->q, a->nvec, a->nw, a->q.full) != 0) {
+		rc = am_seterr(err, AM_ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(s->cc, a->cc, sc->nclass * sizeof(double));
+	svm_merge_platt(s, src, n);
+	memset(&empty, 0, sizeof(empty));
+	empty.x.ptr = &ptr0;
+	empty.x.cols = s->nfeat;
+	for (v = 0; v < s->nvec; v++) {
+		size_t off = v * s->nw;
+		svm_prior(s, v, 0, s->w + off, ph, pb); /* P = I, b = 0 */
+		for (i = 0; i < n; i++) {
+			const struct svm *b = am_model_state(src[i]);
+			am_logreg_quad_prior(&b->q, v, C / b->C, b->w + off, ph,
+			    pb);
+		}
+		if ((rc = svm_tron(s, &empty, &C, &C, ph, pb, 1e-6,
+		         AM_LOGREG_MAX_ITER, &p, s->w + off, NULL, err)) != 0)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const struct svm *b = am_model_state(src[i]);
+		struct am_logreg_quad q;
+		if (am_logreg_quad_init(&q, b->nvec, b->nw, b->q.full) != 0) {
+			rc = am_seterr(err, AM_ENOMEM, "out of memory");
+			goto out;
+		}
+		memcpy(q.g, b->q.g, b->nvec * b->nw * sizeof(double));
+		memcpy(q.h, b->q.h, b->nvec * nh * sizeof(double));
+		for (v = 0; v < s->nvec; v++) {
+			am_logreg_quad_move(&q, v, C / b->C, b->w + v * b->nw,
+			    s->w + v * s->nw);
+			am_logreg_quad_sum(&s->q, &q, v);
+		}
+		am_logreg_quad_release(&q);
+	}
+	s->C = C;
+	s->rows = rows;
+	s->has_quad = 1;
+out:
+	free(ph);
+	free(pb);
+	return rc;
 }
 
 const struct am_model_ops am_svm_ops = {
@@ -725,5 +1190,6 @@ const struct am_model_ops am_svm_ops = {
 	.coef = svm_coef,
 	.explain = svm_explain,
 	.unit = "margin",
+	.update = svm_update,
 	.merge = svm_merge,
 };

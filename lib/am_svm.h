@@ -78,10 +78,33 @@ void am_svm_platt(const double *f, const double *y, size_t n, double *a,
  * Payload: section "svm" (u32 version 1, u64 nfeat, f64 bias, u8 loss,
  * u32 vectors, then per vector f64 Platt a, b and the weights); meta
  * hyper.C, hyper.loss, hyper.eps, hyper.max_iter, hyper.bias,
- * hyper.class_weight, metric.iterations.  Merge: the rows-weighted mean
- * of the shards' weights and Platt parameters (iterative parameter
- * mixing, one round); update is not implemented yet (AM_EARG "svm
- * models cannot be updated").
+ * hyper.class_weight, metric.iterations.
+ *
+ * Squared hinge fits also write section "svm.update" (u32 version 1,
+ * f64 C, f64 lambda, f64 eps, u32 max_iter, f64 rows, u64 classes and
+ * the f64 class cost factors, f64 h11, h21, h22 per vector: the Hessian
+ * of Platt's objective at its solution, then the expansion of the data
+ * term sum_i c_i max(0, 1 - y_i w'x_i)^2 at w as am_logreg_quad_encode()
+ * writes it: one block per vector, full up to AM_LOGREG_QUAD_FULL
+ * weights, the generalised Hessian 2 c_i x_i x_i' over the rows inside
+ * the margin).  Artifacts without it (older ones, hinge loss) load and
+ * predict as before.
+ *
+ * Update: the Laplace prior of logreg (am_logreg.h) with the squared
+ * hinge: each vector minimises 1/2 |v|^2 + a (g'(v - w) + 1/2 (v - w)'
+ * H (v - w)) plus the new rows' squared hinge by TRON from w, keeping
+ * the model's C (or lambda), class costs and bias; eps (default
+ * AM_LOGREG_EPS) and max_iter are TRON's.  Platt's sigmoids are fitted
+ * on held-out folds of the new rows with the old sigmoid's Laplace
+ * prior; the stored expansions then add the new rows, so updates chain.
+ * The hinge loss has no curvature to keep: its models are AM_EMODEL
+ * ("svm: a model with --loss hinge cannot be updated"), as are models
+ * without "svm.update" ("... no summary of its data ...").
+ *
+ * Merge: with every shard's "svm.update", the minimum of 1/2 |v|^2 plus
+ * the sum of the shards' expansions (the sigmoids likewise combined);
+ * otherwise the rows-weighted mean of the shards' weights and Platt
+ * parameters (iterative parameter mixing, one round).
  */
 extern const struct am_model_ops am_svm_ops;
 
