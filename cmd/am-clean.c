@@ -18,6 +18,7 @@
 #include "am_fs.h"
 #include "am_io.h"
 #include "am_rand.h"
+#include "am_tee.h"
 
 #include "am_banned.h"
 
@@ -534,7 +535,7 @@ ends_with(const char *s, const char *suffix)
 static int
 save(struct am_art *a, const struct opts *o, int argc, char *argv[],
     const char *path, struct am_src *src, const struct am_clean_stats *st,
-    struct am_err *e)
+    const char *osha, struct am_err *e)
 {
 	char sha[65], *cmd = am_cmdline(argc, argv);
 	int rc;
@@ -544,6 +545,9 @@ save(struct am_art *a, const struct opts *o, int argc, char *argv[],
 	am_src_sha256(src, sha);
 	rc = am_art_lineage(a, cmd, path, sha, st->out, o->seed);
 	free(cmd);
+	if (rc == 0 && *osha != '\0') /* the data written to stdout */
+		rc = am_art_set(a, "lineage.output.sha256", osha) |
+		    am_art_setf(a, "lineage.output.rows", "%llu", st->out);
 	if (rc == 0)
 		rc = am_art_set(a, "hyper.missing",
 		    o->missing != NULL ? o->missing : DEFAULT_MISSING);
@@ -564,10 +568,11 @@ main(int argc, char *argv[])
 	struct am_art *model = NULL, *fitted = NULL;
 	struct am_csv_reader *r = NULL;
 	struct am_src *src = NULL;
+	struct am_tee *tee = NULL;
 	struct am_err e = { 0 };
 	const unsigned char *head;
 	const char *path, **tokens = NULL;
-	char *missing = NULL;
+	char *missing = NULL, osha[65] = "";
 	size_t n;
 	int status = AM_EXIT_FAILURE;
 
@@ -624,13 +629,23 @@ main(int argc, char *argv[])
 			goto out;
 		io.rejects = am_atomic_fp(rej);
 	}
+	if (o.out != NULL && io.out != NULL) { /* hash what -o's fit wrote */
+		if ((tee = am_tee_open(stdout, &e)) == NULL)
+			goto out;
+		io.out = am_tee_fp(tee);
+	}
 	io.fit = o.out != NULL ? &fitted : NULL;
 	io.model = model;
 	io.model_name = o.model;
 	if (am_clean_run(r, &o.c, &io, &st, &e) != 0)
 		goto out;
+	if (tee != NULL && am_tee_close(tee, osha, NULL, &e) != 0) {
+		tee = NULL;
+		goto out;
+	}
+	tee = NULL;
 	if (fitted != NULL &&
-	    save(fitted, &o, argc, argv, path, src, &st, &e) != 0)
+	    save(fitted, &o, argc, argv, path, src, &st, osha, &e) != 0)
 		goto out;
 	if (test != NULL && am_atomic_commit(test, &e) != 0) {
 		test = NULL;

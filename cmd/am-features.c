@@ -18,6 +18,7 @@
 #include "am_fs.h"
 #include "am_io.h"
 #include "am_rfm.h"
+#include "am_tee.h"
 
 #include "am_banned.h"
 
@@ -368,10 +369,13 @@ report(const struct am_feat *f)
 	}
 }
 
-/* Save the fitted transform 'f' with its lineage to o->output. */
+/*
+ * Save the fitted transform 'f' with its lineage to o->output: the input
+ * read, and the output written, whose digest is 'osha'.
+ */
 static int
-save(const struct am_feat *f, struct am_src *src, const struct opts *o,
-    int argc, char *argv[], struct am_err *e)
+save(const struct am_feat *f, struct am_src *src, const char *osha,
+    const struct opts *o, int argc, char *argv[], struct am_err *e)
 {
 	struct am_art *a;
 	char sha[65], *cmd = am_cmdline(argc, argv);
@@ -382,6 +386,9 @@ save(const struct am_feat *f, struct am_src *src, const struct opts *o,
 	    cmd != NULL &&
 	    am_art_lineage(a, cmd, am_src_name(src), sha, am_feat_rows(f),
 	        o->seed) == 0 &&
+	    am_art_set(a, "lineage.output.sha256", osha) == 0 &&
+	    am_art_setf(a, "lineage.output.rows", "%llu", am_feat_rows(f)) ==
+	        0 &&
 	    am_feat_save(f, a) == 0)
 		rc = am_art_save(a, o->output, e);
 	else
@@ -401,10 +408,12 @@ main(int argc, char *argv[])
 	struct am_csv_reader *in = NULL;
 	struct am_feat *f = NULL;
 	struct am_art *art = NULL;
+	struct am_tee *tee = NULL;
 	struct am_err e = { 0 };
 	const unsigned char *p;
+	char osha[65];
 	size_t n;
-	int status = AM_EXIT_FAILURE;
+	int rc, status = AM_EXIT_FAILURE;
 
 	am_cli_init();
 	parse_args(argc, argv, &o);
@@ -449,10 +458,21 @@ main(int argc, char *argv[])
 	} else {
 		if ((f = am_feat_fit(in, &o.feat, &e)) == NULL)
 			goto out;
-		if (o.output != NULL && save(f, src, &o, argc, argv, &e) != 0)
-			goto out;
+		/* -o: hash the output, then save once it is all written */
+		if (o.output != NULL) {
+			if ((tee = am_tee_open(stdout, &e)) == NULL)
+				goto out;
+			out.fp = am_tee_fp(tee);
+		}
 		if (am_feat_write_fitted(f, &out, &e) != 0)
 			goto out;
+		if (o.output != NULL) {
+			rc = am_tee_close(tee, osha, NULL, &e);
+			tee = NULL;
+			if (rc != 0 ||
+			    save(f, src, osha, &o, argc, argv, &e) != 0)
+				goto out;
+		}
 		if (o.verbose)
 			report(f);
 	}
@@ -461,6 +481,7 @@ out:
 	/* a write error on stdout is reported once, by am_close_stdout() */
 	if (e.code != AM_OK && !(e.code == AM_EIO && ferror(stdout)))
 		warnx("%s", e.msg);
+	(void)am_tee_close(tee, NULL, NULL, NULL);
 	am_csv_close(in);
 	am_src_close(src);
 	am_feat_free(f);

@@ -776,10 +776,13 @@ cmd_gc(int argc, char *argv[], const struct opts *o)
 
 /* ---- lineage ---- */
 
-/* Artifacts found in the search directories, by sha256. */
+/*
+ * Artifacts found in the search directories: the digest of each file, and
+ * the digest of the data it wrote ("lineage.output.sha256", or "").
+ */
 struct index {
 	struct found {
-		char sha[65];
+		char sha[65], out[65];
 		char *path;
 	} * f;
 	size_t n, cap;
@@ -791,6 +794,8 @@ index_file(struct index *ix, const char *path)
 {
 	unsigned char *data = NULL, head[4];
 	struct found *nf;
+	struct am_art *a;
+	const char *out;
 	size_t len, i;
 	FILE *fp;
 
@@ -813,12 +818,17 @@ index_file(struct index *ix, const char *path)
 		}
 		ix->f = nf;
 	}
-	am_sha256_hex(data, len, ix->f[ix->n].sha);
+	nf = &ix->f[ix->n];
+	am_sha256_hex(data, len, nf->sha);
+	a = am_art_decode(data, len, path, NULL, NULL);
 	free(data);
+	out = a != NULL ? am_art_get(a, "lineage.output.sha256") : NULL;
+	(void)snprintf(nf->out, sizeof(nf->out), "%s", out ? out : "");
+	am_art_free(a);
 	for (i = 0; i < ix->n; i++)
-		if (strcmp(ix->f[i].sha, ix->f[ix->n].sha) == 0)
+		if (strcmp(ix->f[i].sha, nf->sha) == 0)
 			return; /* keep the first place it was found */
-	if ((ix->f[ix->n].path = strdup(path)) != NULL)
+	if ((nf->path = strdup(path)) != NULL)
 		ix->n++;
 }
 
@@ -855,15 +865,29 @@ index_dir(struct index *ix, const char *dir, int deep)
 	(void)closedir(dp);
 }
 
+/* The path of the artifact whose digest ('out': whose output's) is 'sha'. */
 static const char *
-lookup(const struct index *ix, const char *sha)
+lookup(const struct index *ix, const char *sha, int out)
 {
 	size_t i;
 
 	for (i = 0; i < ix->n; i++)
-		if (strcmp(ix->f[i].sha, sha) == 0)
+		if (strcmp(out ? ix->f[i].out : ix->f[i].sha, sha) == 0)
 			return ix->f[i].path;
 	return NULL;
+}
+
+/* Print row count 'rows' as a JSON number, or null if it is not one. */
+static void
+put_json_rows(const char *rows)
+{
+	char *end;
+
+	if (rows != NULL && *rows >= '0' && *rows <= '9' &&
+	    (strtoull(rows, &end, 10), *end == '\0'))
+		printf("%s", rows);
+	else
+		printf("null");
 }
 
 static void
@@ -888,16 +912,54 @@ field(const char *key, const char *value, int json, int indent)
 	}
 }
 
-/* Print artifact 'a' loaded from 'name' and, recursively, its parents. */
+static void trace(const struct index *ix, const char *name,
+    const struct am_art *a, int depth, const struct opts *o);
+
+/*
+ * Follow the link from the data 'a' read to the artifact that wrote it:
+ * the one whose lineage.output.sha256 is a's lineage.input.sha256.
+ */
+static void
+trace_writer(const struct index *ix, const struct am_art *a, int depth,
+    const struct opts *o)
+{
+	const char *sha = am_art_get(a, "lineage.input.sha256"), *path;
+	struct am_art *w;
+
+	if (sha == NULL || strlen(sha) != 64) {
+		if (o->json)
+			printf(",\"writer\":null");
+		return;
+	}
+	if (o->json)
+		printf(",\"writer\":");
+	else
+		printf("%*sinput from   ", 2 * depth + 2, "");
+	path = lookup(ix, sha, 1);
+	w = path != NULL && depth < 64 ? am_art_load(path, NULL, NULL) : NULL;
+	if (w != NULL) {
+		trace(ix, path, w, depth + 1, o);
+		am_art_free(w);
+	} else {
+		printf(o->json ? "{\"found\":false}" : "not found\n");
+	}
+}
+
+/*
+ * Print artifact 'a' loaded from 'name' and, recursively, the artifact
+ * that wrote its input and its parents.
+ */
 static void
 trace(const struct index *ix, const char *name, const struct am_art *a,
     int depth, const struct opts *o)
 {
 	const char *parents = am_art_get(a, "lineage.parents"), *p, *q, *path;
 	const char *rows = am_art_get(a, "lineage.input.rows");
+	const char *osha = am_art_get(a, "lineage.output.sha256");
+	const char *orows = am_art_get(a, "lineage.output.rows");
 	int ind = 2 * depth, first = 1;
-	char sha[65], *end;
 	struct am_art *pa;
+	char sha[65];
 	size_t len;
 
 	if (o->json) {
@@ -918,17 +980,36 @@ trace(const struct index *ix, const char *name, const struct am_art *a,
 		put_json_or_null(am_art_get(a, "lineage.input"));
 		printf(",\"sha256\":");
 		put_json_or_null(am_art_get(a, "lineage.input.sha256"));
-		if (rows != NULL && *rows >= '0' && *rows <= '9' &&
-		    (strtoull(rows, &end, 10), *end == '\0'))
-			printf(",\"rows\":%s}", rows);
-		else
-			printf(",\"rows\":null}");
+		printf(",\"rows\":");
+		put_json_rows(rows);
+		trace_writer(ix, a, depth, o);
+		printf("},\"output\":");
+		if (osha != NULL) {
+			printf("{\"sha256\":");
+			put_json(osha);
+			printf(",\"rows\":");
+			put_json_rows(orows);
+			putchar('}');
+		} else {
+			printf("null");
+		}
 		printf(",\"parents\":[");
 	} else {
 		field("input", am_art_get(a, "lineage.input"), 0, ind);
 		field("input.sha256", am_art_get(a, "lineage.input.sha256"), 0,
 		    ind);
 		field("input.rows", rows, 0, ind);
+		if (osha != NULL) {
+			printf("%*soutput       ", ind + 2, "");
+			if (orows != NULL) {
+				put_text(orows);
+				printf(" rows, ");
+			}
+			printf("sha256 ");
+			put_text(osha);
+			putchar('\n');
+		}
+		trace_writer(ix, a, depth, o);
 	}
 	for (p = parents; p != NULL && *p != '\0'; p = *q ? q + 1 : q) {
 		q = p + strcspn(p, ",");
@@ -940,7 +1021,7 @@ trace(const struct index *ix, const char *name, const struct am_art *a,
 		else if (!first)
 			putchar(',');
 		first = 0;
-		path = lookup(ix, sha);
+		path = lookup(ix, sha, 0);
 		pa = path != NULL && depth < 64 ? am_art_load(path, NULL, NULL)
 		                                : NULL;
 		if (pa != NULL) {

@@ -284,11 +284,13 @@ assert ("lineage", "command") in c
 	[ "${lines[7]}" = "  input        new.csv" ]
 	[ "${lines[8]}" = "  input.sha256 $(sha256sum new.csv | cut -d' ' -f1)" ]
 	[ "${lines[9]}" = "  input.rows   2521" ]
-	[ "${lines[10]}" = "  parent       not found (sha256 $(sha256sum old.amm | cut -d' ' -f1))" ]
+	# new.csv was cut by hand: no artifact wrote it
+	[ "${lines[10]}" = "  input from   not found" ]
+	[ "${lines[11]}" = "  parent       not found (sha256 $(sha256sum old.amm | cut -d' ' -f1))" ]
 	run -0 am am-model lineage --search . out/new.amm
-	[ "${lines[10]}" = "  parent       old.amm" ]
-	[ "${lines[12]}" = "    algorithm    logreg" ]
-	[ "${lines[19]}" = "    input.rows   2000" ]
+	[ "${lines[11]}" = "  parent       old.amm" ]
+	[ "${lines[13]}" = "    algorithm    logreg" ]
+	[ "${lines[20]}" = "    input.rows   2000" ]
 	# JSON: the whole chain, every field checked against the files
 	run -0 am am-model lineage --json --search . out/new.amm
 	[ "${#lines[@]}" -eq 1 ]
@@ -297,7 +299,9 @@ import json, sys, hashlib
 h = lambda f: hashlib.sha256(open(f, "rb").read()).hexdigest()
 d = json.loads(sys.argv[1])
 assert d["file"] == "out/new.amm" and d["sha256"] == h("out/new.amm")
-assert d["input"] == {"name": "new.csv", "sha256": h("new.csv"), "rows": 2521}, d["input"]
+assert d["input"] == {"name": "new.csv", "sha256": h("new.csv"), "rows": 2521,
+    "writer": {"found": False}}, d["input"]
+assert d["output"] is None
 assert len(d["parents"]) == 1
 p = d["parents"][0]
 assert p["file"] == "old.amm" and p["sha256"] == h("old.amm")
