@@ -1510,6 +1510,29 @@ help(void)
 	    "      --mini-batch N    kmeans: mini-batches of N rows\n"
 	    "      --decay F         --update: weight of the old statistics,\n"
 	    "                        in [0, 1] (default 1)\n"
+	    "\n",
+	    stdout);
+	(void)fputs(
+	    "Recommenders (-a popularity, itemknn, userknn, mf, ials, bpr; FILE is\n"
+	    "an interaction CSV, one event per row):\n"
+	    "      --user COL, --item COL  user and item columns (default user,\n"
+	    "                        item)\n"
+	    "      --rating COL      rating (mf) or weight (default 1 per row)\n"
+	    "      --time COL        event time (epoch seconds or a date)\n"
+	    "      --context COL     also rank by popularity within its values\n"
+	    "      --where COL=V     learn only from rows where COL is V\n"
+	    "      --half-life D     weigh events by 0.5^(age / D days)\n"
+	    "      --window D        popularity of the last D days only\n"
+	    "      --similarity S    kNN: cosine (default), adjusted, jaccard\n"
+	    "      --neighbors K     kNN neighbours kept (default 50)\n"
+	    "      --shrink S        added to the similarity's denominator (0)\n"
+	    "      --factors F       latent factors of mf, ials, bpr (64)\n"
+	    "      --lr R            mf (0.01) and bpr (0.05) learning rate\n"
+	    "      --reg L           L2 penalty: mf 0.1, ials 100, bpr 0.002\n"
+	    "      --alpha A         ials confidence slope (default 20)\n"
+	    "      --max-iter N      epochs (mf 40, bpr 30) or ials sweeps (15)\n"
+	    "      --passes N        --update: epochs or sweeps moving every\n"
+	    "                        factor after the fold-in (default 0)\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 failure, 2 usage error.\n",
 	    stdout);
