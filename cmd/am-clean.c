@@ -59,6 +59,7 @@ enum {
 	OPT_SPLIT_TIME,
 	OPT_MODE,
 	OPT_DROP_MISSING_COLS,
+	OPT_UNSEEN,
 };
 
 struct opts {
@@ -95,6 +96,7 @@ static const struct option longopts[] = {
 	{ "dedupe-key", required_argument, NULL, OPT_DEDUPE_KEY },
 	{ "drop-missing", required_argument, NULL, OPT_DROP_MISSING },
 	{ "drop-missing-cols", required_argument, NULL, OPT_DROP_MISSING_COLS },
+	{ "unseen", required_argument, NULL, OPT_UNSEEN },
 	{ "ffill", required_argument, NULL, OPT_FFILL },
 	{ "ffill-by", required_argument, NULL, OPT_FFILL_BY },
 	{ "indicator", required_argument, NULL, OPT_INDICATOR },
@@ -141,7 +143,7 @@ help(void)
 	    "[--outlier-action action]\n"
 	    "                [--sample n|fraction] [--split-by col] "
 	    "[--split-time col]\n"
-	    "                [--mode mode] [file]\n"
+	    "                [--unseen action] [--mode mode] [file]\n"
 	    "\n"
 	    "Read a CSV table (file or stdin) and write it cleaned as ',' CSV.\n"
 	    "\n"
@@ -197,6 +199,9 @@ help(void)
 	    "  --drop-missing-cols R drop columns missing in more than R of "
 	    "the rows (fitted)\n"
 	    "  --indicator COLS      add COL_missing (1 if missing as read)\n"
+	    "  --unseen A            replay: a category the fit did not see: "
+	    "keep (default),\n"
+	    "                        missing (then imputed) or reject\n"
 	    "  --ffill COLS          forward fill missing cells of COLS\n"
 	    "  --ffill-by COL        ... within groups of equal COL\n"
 	    "  --outliers COL=M[:K],... z (K=3), iqr (1.5) or mad (3.5) "
@@ -236,7 +241,7 @@ usage(void)
 	    "[--outlier-action action]\n"
 	    "                [--sample n|fraction] [--split-by col] "
 	    "[--split-time col]\n"
-	    "                [--mode mode] [file]\n");
+	    "                [--unseen action] [--mode mode] [file]\n");
 	exit(AM_EXIT_USAGE);
 }
 
@@ -358,6 +363,20 @@ parse_args(int argc, char *argv[], struct opts *o, const char **path)
 				usage();
 			}
 			o->c.drop_cols = 1;
+			break;
+		case OPT_UNSEEN:
+			if (strcmp(optarg, "keep") == 0)
+				o->c.unseen = AM_UNSEEN_KEEP;
+			else if (strcmp(optarg, "missing") == 0)
+				o->c.unseen = AM_UNSEEN_MISSING;
+			else if (strcmp(optarg, "reject") == 0)
+				o->c.unseen = AM_UNSEEN_REJECT;
+			else {
+				warnx("--unseen: '%s' is not keep, missing or "
+				      "reject",
+				    optarg);
+				usage();
+			}
 			break;
 		case OPT_FFILL:
 			o->c.ffill = optarg;
@@ -563,7 +582,7 @@ main(int argc, char *argv[])
 		0, 0, 0, 0, 0, NULL, 0, AM_DEFAULT_SEED };
 	struct am_clean_io io = { NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL };
 	struct am_csv_opts co = { 0, 0, NULL };
-	struct am_clean_stats st = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct am_clean_stats st = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 	struct am_atomic *test = NULL, *rep = NULL, *rej = NULL;
 	struct am_art *model = NULL, *fitted = NULL;
 	struct am_csv_reader *r = NULL;
@@ -676,6 +695,9 @@ out:
 		warnx("%s: %llu invalid rows dropped%s",
 		    r != NULL ? am_csv_name(r) : path, st.rejected,
 		    o.rejects != NULL ? " (written to --rejects)" : "");
+	if (status == AM_EXIT_OK && !o.quiet && st.unseen > 0)
+		warnx("%s: %llu cells of categories the fit did not see",
+		    r != NULL ? am_csv_name(r) : path, st.unseen);
 	if (status == AM_EXIT_OK && !o.quiet && st.badtype > 0)
 		warnx("%s: %llu cells not of their column's type made missing",
 		    r != NULL ? am_csv_name(r) : path, st.badtype);

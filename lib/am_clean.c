@@ -47,9 +47,18 @@ enum { S_VALUE = 0, S_MISSING = 1, S_EMPTY = 2, S_FFILL = 3 };
 enum { O_NONE = 0, O_Z = 1, O_IQR = 2, O_MAD = 3 };
 
 /* Rejection reasons, counted in struct run.rej. */
-enum { R_RANGE, R_ALLOW, R_REQUIRED, R_MISSING, R_OUTLIER, R_DUP, R_N };
+enum {
+	R_RANGE,
+	R_ALLOW,
+	R_REQUIRED,
+	R_MISSING,
+	R_OUTLIER,
+	R_UNSEEN,
+	R_DUP,
+	R_N
+};
 static const char *const reason_names[R_N] = { "range", "allow", "required",
-	"missing", "outlier", "duplicate" };
+	"missing", "outlier", "unseen", "duplicate" };
 
 #define SHOW 40 /* bytes of a cell quoted in messages */
 
@@ -97,7 +106,9 @@ struct colops {
 	double rlo, rhi;
 	char *allow; /* "a|b|c", or NULL */
 	unsigned char require, dropmiss, ind, ffill, key, oflag;
-	unsigned char gone; /* --drop-missing-cols: not written */
+	unsigned char gone;    /* --drop-missing-cols: not written */
+	struct am_strtab *lev; /* replay: the fitted categories, or NULL */
+	unsigned long long nunseen;
 	int ometh;
 	double ok, lo, hi; /* outlier factor and bounds */
 	unsigned long long nbad, nrej, nout, nimp, nmiss;
@@ -166,6 +177,7 @@ struct run {
 	int extra; /* emit() adds COL_missing or COL_outlier columns */
 	char *kb;  /* the key of a record being hashed (dedupe) */
 	size_t kbcap;
+	int haslev;     /* some column has fitted categories (replay) */
 	uint64_t curh;  /* --keep last: the key of the current record */
 	uint64_t *rowh; /* ... and of each spooled record */
 	size_t rowhcap;
@@ -1462,6 +1474,40 @@ outliers(struct run *c)
 }
 
 /*
+ * Categories the fit did not see (--unseen): count them, make them
+ * missing, or return the first column whose unseen value drops the
+ * record (else -1).
+ */
+static long
+unseen(struct run *c)
+{
+	size_t i, n;
+
+	for (i = 0; i < c->ncols; i++) {
+		if (c->ops[i].lev == NULL ||
+		    (c->v.st[i] != S_VALUE && c->v.st[i] != S_FFILL))
+			continue;
+		n = c->v.len[i];
+		if (grow((void **)&c->kb, &c->kbcap, n + 1, 1) != 0)
+			return -1; /* no room to look: keep the cell */
+		memcpy(c->kb, c->v.f[i], n);
+		c->kb[n] = '\0';
+		if (memchr(c->kb, '\0', n) == NULL &&
+		    am_strtab_find(c->ops[i].lev, c->kb) >= 0)
+			continue;
+		c->ops[i].nunseen++;
+		c->st.unseen++;
+		if (c->o->unseen == AM_UNSEEN_REJECT)
+			return (long)i;
+		if (c->o->unseen == AM_UNSEEN_MISSING) {
+			c->v.st[i] = S_MISSING;
+			c->dirty = 1;
+		}
+	}
+	return -1;
+}
+
+/*
  * Does emit() write the cells of the current record as they were read?
  * Not if a missing cell is imputed or an outlier clipped.
  */
@@ -1492,6 +1538,10 @@ emit(struct run *c, struct am_csv_writer *w, int fill)
 
 	if (fill && (drop = outliers(c)) >= 0) {
 		reject(c, R_OUTLIER, drop);
+		return 0;
+	}
+	if (fill && c->haslev && (drop = unseen(c)) >= 0) {
+		reject(c, R_UNSEEN, drop);
 		return 0;
 	}
 	if (w != NULL && c->raw != NULL && !c->dirty &&
@@ -1775,6 +1825,10 @@ add_ops(struct run *c, struct am_art *a)
 	rc |= am_art_set(a, "hyper.norm", tmp);
 	(void)snprintf(tmp, sizeof(tmp), "%d", o->outlier_action);
 	rc |= am_art_set(a, "hyper.outlier_action", tmp);
+	if (o->unseen != AM_UNSEEN_KEEP) {
+		(void)snprintf(tmp, sizeof(tmp), "%d", o->unseen);
+		rc |= am_art_set(a, "hyper.unseen", tmp);
+	}
 	if (o->outliers != NULL)
 		rc |= am_art_set(a, "hyper.outliers", o->outliers);
 	if (o->drop_cols) {
@@ -1795,6 +1849,65 @@ add_ops(struct run *c, struct am_art *a)
 		am_buf_f64(&b, op->hi);
 	}
 	rc |= am_art_add_buf(a, "ops", &b);
+	am_buf_release(&b);
+	return rc;
+}
+
+struct level {
+	const char *s;
+	size_t len;
+};
+
+static int
+cmp_level(const void *pa, const void *pb)
+{
+	const struct level *a = pa, *b = pb;
+	size_t m = a->len < b->len ? a->len : b->len;
+	int d = memcmp(a->s, b->s, m);
+
+	return d != 0 ? d : a->len < b->len ? -1 : a->len > b->len;
+}
+
+/*
+ * The "levels" section: u8 version (1), u32 ncols, then per schema
+ * column u32 count (UINT32_MAX: none kept) and the values of a category
+ * column as seen by the fit, in byte order.  A column whose distinct
+ * values overflowed the profile keeps none.
+ */
+static int
+add_levels(struct run *c, struct am_art *a, const int *types)
+{
+	struct am_buf b = AM_BUF_INIT;
+	struct level *v;
+	const struct colstat *cs;
+	size_t i, k, n;
+	int rc;
+
+	am_buf_u8(&b, 1);
+	am_buf_u32(&b, (uint32_t)c->ncols);
+	for (i = 0; i < c->ncols; i++) {
+		cs = &c->cs[i];
+		if (types[i] != AM_COL_CATEGORY || cs->overflow ||
+		    (long)i == c->target) {
+			am_buf_u32(&b, UINT32_MAX);
+			continue;
+		}
+		if ((v = calloc(cs->tn + 1, sizeof(*v))) == NULL) {
+			am_buf_release(&b);
+			return AM_ENOMEM;
+		}
+		for (n = 0, k = 0; k < cs->tcap; k++)
+			if (cs->tab[k].count > 0) {
+				v[n].s = cs->keys + cs->tab[k].off;
+				v[n++].len = cs->tab[k].len;
+			}
+		qsort(v, n, sizeof(*v), cmp_level);
+		am_buf_u32(&b, (uint32_t)n);
+		for (k = 0; k < n; k++)
+			am_buf_str(&b, v[k].s);
+		free(v);
+	}
+	rc = am_art_add_buf(a, "levels", &b);
 	am_buf_release(&b);
 	return rc;
 }
@@ -1828,6 +1941,7 @@ make_art(struct run *c, const int *types, const int *methods,
 	rc |= am_art_add_buf(a, "impute", &b);
 	am_buf_release(&b);
 	rc |= add_ops(c, a);
+	rc |= add_levels(c, a, types);
 	if (rc != 0) {
 		am_art_free(a);
 		am_seterr(err, rc == AM_EARG ? AM_EFORMAT : AM_ENOMEM,
@@ -1892,6 +2006,61 @@ load_ops(struct run *c, const struct am_art *a, const char *mname,
 	return 0;
 }
 
+/* The "levels" section (see add_levels()); absent before --unseen. */
+static int
+load_levels(struct run *c, const struct am_art *a, const char *mname,
+    struct am_err *err)
+{
+	struct am_strtab *t;
+	const void *data;
+	struct am_rd rd;
+	size_t len, i, k, n, cnt;
+	uint32_t id;
+	char *v;
+	long col;
+
+	if ((data = am_art_section(a, "levels", &len)) == NULL)
+		return 0;
+	am_rd_init(&rd, data, len);
+	if (am_rd_u8(&rd) != 1)
+		return am_seterr(err, AM_EMODEL,
+		    "%s: 'levels' section of an unknown version", mname);
+	n = am_rd_u32(&rd);
+	if (am_rd_error(&rd) || n != am_art_ncols(a))
+		return am_seterr(err, AM_EMODEL,
+		    "%s: the 'levels' section does not match the schema",
+		    mname);
+	for (i = 0; i < n; i++) {
+		cnt = am_rd_u32(&rd);
+		if (am_rd_error(&rd) || (cnt != UINT32_MAX && cnt > len))
+			return am_seterr(err, AM_EMODEL,
+			    "%s: malformed 'levels' section", mname);
+		if (cnt == UINT32_MAX)
+			continue;
+		col = am_csv_col(c->r, am_art_col_name(a, i));
+		t = NULL;
+		if (col >= 0 && c->ops[col].lev == NULL &&
+		    (t = c->ops[col].lev = am_strtab_new(err)) == NULL)
+			return AM_ENOMEM;
+		for (k = 0; k < cnt; k++) {
+			if ((v = am_rd_str(&rd, AM_CSV_MAX_FIELD)) == NULL)
+				return am_seterr(err, AM_EMODEL,
+				    "%s: malformed 'levels' section", mname);
+			if (t != NULL &&
+			    am_strtab_intern(t, v, strlen(v), &id, err) != 0) {
+				free(v);
+				return AM_ENOMEM;
+			}
+			free(v);
+		}
+		c->haslev |= t != NULL;
+	}
+	if (am_rd_left(&rd) != 0)
+		return am_seterr(err, AM_EMODEL,
+		    "%s: malformed 'levels' section", mname);
+	return 0;
+}
+
 /* Did the fit drop schema column 'i' (flag 4 of the "ops" section)? */
 static int
 dropped(const struct am_art *a, size_t i)
@@ -1917,6 +2086,7 @@ load_model(struct run *c, const struct am_art *a, struct am_err *err)
 	uint8_t method, has;
 	char *val;
 	long k;
+	int rc;
 
 	if (strcmp(am_art_kind(a), "clean") != 0 ||
 	    strcmp(am_art_algo(a), "impute") != 0)
@@ -1969,7 +2139,10 @@ load_model(struct run *c, const struct am_art *a, struct am_err *err)
 	if (am_rd_left(&rd) != 0)
 		return am_seterr(err, AM_EMODEL,
 		    "%s: malformed 'impute' section", mname);
-	return load_ops(c, a, mname, err);
+	if ((rc = load_ops(c, a, mname, err)) != 0)
+		return rc;
+	return c->o->unseen != AM_UNSEEN_KEEP ? load_levels(c, a, mname, err)
+	                                      : 0;
 }
 
 /* Report. */
@@ -2074,6 +2247,17 @@ text_cell(char *out, size_t size, const char *s, size_t n, size_t max)
 	out[k] = '\0';
 }
 
+/* Missing cells of column 'i' left after imputation (and --unseen). */
+static unsigned long long
+miss_after(const struct run *c, size_t i)
+{
+	unsigned long long m = c->cs[i].miss;
+
+	if (c->o->unseen == AM_UNSEEN_MISSING)
+		m += c->ops[i].nunseen;
+	return m > c->ops[i].nimp ? m - c->ops[i].nimp : 0;
+}
+
 /* Issue 4 in the report: what was found and done. */
 static void
 col_json(const struct run *c, size_t i, FILE *fp)
@@ -2083,9 +2267,10 @@ col_json(const struct run *c, size_t i, FILE *fp)
 
 	(void)fprintf(fp,
 	    ",\"missing_before\":%llu,\"missing_after\":%llu,"
-	    "\"not_of_type\":%llu,\"rejected\":%llu,\"dropped\":%s",
-	    cs->miss + cs->nff, cs->miss - op->nimp, op->nbad, op->nrej,
-	    op->gone ? "true" : "false");
+	    "\"not_of_type\":%llu,\"rejected\":%llu,\"dropped\":%s,"
+	    "\"unseen\":%llu",
+	    cs->miss + cs->nff, miss_after(c, i), op->nbad, op->nrej,
+	    op->gone ? "true" : "false", op->nunseen);
 	if (op->ometh != O_NONE)
 		(void)fprintf(fp,
 		    ",\"outliers\":{\"method\":\"%s\",\"k\":%.15g,"
@@ -2131,16 +2316,20 @@ run_text(const struct run *c, const int *types, FILE *fp)
 		op = &c->ops[i];
 		cs = &c->cs[i];
 		if (op->nbad == 0 && op->nrej == 0 && op->ometh == O_NONE &&
-		    op->nimp == 0 && cs->nff == 0 && !op->gone)
+		    op->nimp == 0 && cs->nff == 0 && !op->gone &&
+		    op->nunseen == 0)
 			continue;
 		(void)fprintf(fp, "%s: missing %llu -> %llu",
 		    am_csv_colname(c->r, i), cs->miss + cs->nff,
-		    cs->miss - op->nimp);
+		    miss_after(c, i));
 		if (op->nbad > 0)
 			(void)fprintf(fp, ", %llu not %s (made missing)",
 			    op->nbad, am_coltype_name(types[i]));
 		if (op->nrej > 0)
 			(void)fprintf(fp, ", %llu rows rejected", op->nrej);
+		if (op->nunseen > 0)
+			(void)fprintf(fp, ", %llu unseen categories",
+			    op->nunseen);
 		if (op->gone)
 			(void)fprintf(fp,
 			    ", column dropped (missing in %llu of "
@@ -2310,6 +2499,10 @@ replay_opts(struct am_clean_opts *o, const struct am_art *a)
 	if (o->norm == 0 && (v = am_art_get(a, "hyper.norm")) != NULL &&
 	    (u = strtoul(v, NULL, 10)) <= 7)
 		o->norm = (unsigned)u;
+	if (o->unseen == AM_UNSEEN_KEEP &&
+	    (v = am_art_get(a, "hyper.unseen")) != NULL &&
+	    (u = strtoul(v, NULL, 10)) <= AM_UNSEEN_REJECT)
+		o->unseen = (int)u;
 	if ((v = am_art_get(a, "hyper.outlier_action")) != NULL &&
 	    (u = strtoul(v, NULL, 10)) <= AM_OUT_DROP)
 		o->outlier_action = (int)u;
@@ -2404,11 +2597,42 @@ setup_ops(struct run *c, struct am_err *err)
 	return 0;
 }
 
+/*
+ * A column named twice cannot be told apart by name (--types, -m, the
+ * artifact's schema), so it is an error.
+ */
+static int
+check_names(struct run *c, struct am_err *err)
+{
+	struct am_strtab *t;
+	const char *name;
+	uint32_t id;
+	size_t i;
+	int rc = 0;
+
+	if ((t = am_strtab_new(err)) == NULL)
+		return AM_ENOMEM;
+	for (i = 0; rc == 0 && i < c->ncols; i++) {
+		name = am_csv_colname(c->r, i);
+		if (am_strtab_intern(t, name, strlen(name), &id, err) != 0)
+			rc = AM_ENOMEM;
+		else if (id != i)
+			rc = am_seterr(err, AM_EFORMAT,
+			    "%s:1: column '%s' is named twice (rename one)",
+			    am_csv_name(c->r), name);
+	}
+	am_strtab_free(t);
+	return rc;
+}
+
 static int
 setup(struct run *c, struct am_err *err)
 {
 	size_t i, n = c->ncols ? c->ncols : 1;
 	int rc;
+
+	if ((rc = check_names(c, err)) != 0)
+		return rc;
 
 	if ((c->v.f = calloc(n, sizeof(*c->v.f))) == NULL ||
 	    (c->v.len = calloc(n, sizeof(*c->v.len))) == NULL ||
@@ -2483,8 +2707,10 @@ cleanup(struct run *c)
 	free_specs(c->imps, c->nimps);
 	free(c->sp);
 	free(c->rows);
-	for (i = 0; c->ops != NULL && i < c->ncols; i++)
+	for (i = 0; c->ops != NULL && i < c->ncols; i++) {
 		free(c->ops[i].allow);
+		am_strtab_free(c->ops[i].lev);
+	}
 	free(c->ops);
 	free(c->scr);
 	free(c->dd.h);

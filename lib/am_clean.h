@@ -102,7 +102,15 @@ struct am_clean_opts {
 	 */
 	int drop_cols;
 	double drop_cols_ratio;
+	/*
+	 * --unseen: what replay does with a value of a category column
+	 * that the fit did not see (AM_UNSEEN_*; the fit keeps each
+	 * category column's values in the artifact's "levels" section).
+	 */
+	int unseen;
 };
+
+enum { AM_UNSEEN_KEEP = 0, AM_UNSEEN_MISSING = 1, AM_UNSEEN_REJECT = 2 };
 
 #define AM_CLEAN_OPTS_INIT                                        \
 	{                                                         \
@@ -133,6 +141,7 @@ struct am_clean_stats {
 	unsigned long long badtype;  /* cells not of their type (missing) */
 	unsigned long long outliers; /* outlier cells found */
 	unsigned long long sampled;  /* records left out by --sample */
+	unsigned long long unseen;   /* cells of categories not fitted */
 };
 
 /*

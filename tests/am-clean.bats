@@ -573,7 +573,7 @@ DIRTY="$FIX/am-clean/dirty.in.csv"
 	    --types age=integer --allow 'seg=Gold|silver|bronze|GOLD|Silver' "$DIRTY"
 	# bounds of the valid rows: 5000 (platinum) was rejected first
 	[ "$(tail -n 5 <<<"$output")" = "duplicates: 1 exact duplicate rows, 0 removed
-rejected: 1 rows (range 0, allow 1, required 0, missing 0, outlier 0)
+rejected: 1 rows (range 0, allow 1, required 0, missing 0, outlier 0, unseen 0)
 age: missing 1 -> 1, 1 not integer (made missing)
 seg: missing 0 -> 0, 1 rows rejected
 spend: missing 1 -> 1, 1 outliers outside [44.375, 119.375] (iqr)" ]
@@ -737,4 +737,63 @@ print(n)' "$T/or.csv")
 	run -2 --separate-stderr am am-clean -m "$T/b.amm" --drop-missing-cols 0.5 "$DATA/bank.csv"
 	[ -z "$output" ]
 	[ "${stderr_lines[0]}" = "am-clean: -m replays the artifact's dropped columns; it takes no --drop-missing-cols" ]
+}
+
+@test "am-clean: a column named twice fails with one line" {
+	printf 'a,b,a\n1,2,3\n' > "$T/dup.csv"
+	run -1 --separate-stderr am am-clean "$T/dup.csv"
+	one_line_error
+	[ "$stderr" = "am-clean: $T/dup.csv:1: column 'a' is named twice (rename one)" ]
+	run -1 --separate-stderr am am-clean -o "$T/dup.amm" "$T/dup.csv"
+	one_line_error
+	[ ! -e "$T/dup.amm" ]
+}
+
+@test "am-clean: a 10 MB single line passes through, or fails with one line when ragged" {
+	head -c 10485760 /dev/zero | tr '\0' x > "$T/big"
+	{ printf 'a,b\n1,'; cat "$T/big"; printf '\n2,3\n'; } > "$T/long.csv"
+	run -0 --separate-stderr am am-clean "$T/long.csv"
+	printf '%s\n' "$output" | cmp - "$T/long.csv"
+	run -0 --separate-stderr am am-clean -o "$T/long.amm" --report "$T/long.json" "$T/long.csv"
+	printf '%s\n' "$output" | cmp - "$T/long.csv"
+	# the same bytes as one line of 10 MB of fields: too many of them
+	{ printf 'a,b\n'; tr x , < "$T/big"; printf '\n'; } > "$T/wide.csv"
+	run -1 --separate-stderr am am-clean "$T/wide.csv"
+	one_line_error
+	[ "$stderr" = "am-clean: $T/wide.csv:2: expected 2 fields, found 10485761" ]
+	# and a file that is one 10 MB line without a newline: a header alone
+	{ printf 'a,'; cat "$T/big"; } > "$T/one.csv"
+	run -0 --separate-stderr am am-clean "$T/one.csv"
+	[ "$output" = "$(cat "$T/one.csv")" ]
+}
+
+@test "am-clean: the fit keeps each category column's values; --unseen replays them" {
+	printf 'id,c,n\n1,red,1\n2,blue,2\n3,red,3\n4,,4\n' > "$T/u.csv"
+	printf 'id,c,n\n5,green,1\n6,blue,2\n7,,3\n' > "$T/u2.csv"
+	am am-clean -q -o "$T/u.amm" "$T/u.csv" > "$T/fit.csv"
+	# keep (the default): an unseen value passes; the missing cell gets the mode
+	run -0 --separate-stderr am am-clean -q -m "$T/u.amm" "$T/u2.csv"
+	[ "$output" = $'id,c,n\n5,green,1\n6,blue,2\n7,red,3' ]
+	run -0 --separate-stderr am am-clean -m "$T/u.amm" --unseen missing "$T/u2.csv"
+	[ "$output" = $'id,c,n\n5,red,1\n6,blue,2\n7,red,3' ]
+	[ "$stderr" = "am-clean: $T/u2.csv: 1 cells of categories the fit did not see" ]
+	run -0 --separate-stderr am am-clean -q -m "$T/u.amm" --unseen reject --rejects "$T/rj.csv" "$T/u2.csv"
+	[ "$output" = $'id,c,n\n6,blue,2\n7,red,3' ]
+	[ "$(tail -n 1 "$T/rj.csv")" = "5,green,1,unseen:c" ]
+	run -0 --separate-stderr am am-clean -q -m "$T/u.amm" --unseen missing --report - "$T/u2.csv"
+	grep -q '^c: missing 1 -> 0, 1 unseen categories$' <<<"$output"
+	# --unseen given to the fit is replayed, and the fit's own rows all pass
+	am am-clean -q -o "$T/u3.amm" --unseen reject "$T/u.csv" > "$T/fit3.csv"
+	cmp "$T/fit.csv" "$T/fit3.csv"
+	run -0 --separate-stderr am am-clean -q -m "$T/u3.amm" "$T/u.csv"
+	[ "$output" = "$(cat "$T/fit.csv")" ]
+	run -0 --separate-stderr am am-clean -q -m "$T/u3.amm" "$T/u2.csv"
+	[ "$output" = $'id,c,n\n6,blue,2\n7,red,3' ]
+	# the section: version 1, 3 columns, id none (u32), c two values
+	# "blue" "red" (u32 count, u32 length + bytes each), n none:
+	# 1 + 4 + 4 + (4 + 4+4 + 4+3) + 4 = 32 bytes
+	run -0 --separate-stderr am am-model show "$T/u.amm"
+	grep -q '^  levels  32 bytes$' <<<"$output"
+	run -2 --separate-stderr am am-clean --unseen maybe "$T/u.csv"
+	[ "${stderr_lines[0]}" = "am-clean: --unseen: 'maybe' is not keep, missing or reject" ]
 }

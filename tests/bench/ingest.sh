@@ -1,23 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# ingest.sh -- CSV ingest speed: am-clean pass-through against Miller
-# (mlr --icsv --ocsv cat) and wc -l, dedupe against mlr head -n 1 -g,
-# imputation replay against mlr fill-empty; median of 5 runs each, in
-# MB/s, with peak RSS.
+# ingest.sh -- am-clean against Miller on the three streaming operations
+# of issue 4: pass-through (mlr --icsv --ocsv cat), exact dedupe (mlr head
+# -n 1 -g ALL-COLUMNS) and imputation replay (mlr fill-empty), on the
+# generated 1M-row mixed file and on online-retail.  Each command runs
+# $RUNS times (default 3), am-clean and Miller alternating so that both
+# see the same machine load; the table gives the median wall time and
+# median peak RSS (GNU time %M) of each, and Miller's time and memory
+# divided by am-clean's (the goal: >= 10 on both).
 #
 # usage: sh tests/bench/ingest.sh BINDIR
 #
-# Generates a 1M-row, 30-column mixed CSV with tools/gen-mixed.py (cached
-# in build/bench/), and also times ../shared/data/bank-marketing/
-# bank-full.csv when present.  Peers that are not installed are skipped
-# with a message.  Numbers only; nothing here is a test.
+# The mixed file comes from tools/gen-mixed.py (cached in build/bench/);
+# online-retail from ../shared/data, skipped with a message when absent,
+# as is Miller when not installed.  Numbers only; nothing here is a test.
 set -eu
 
 BIN=${1:?usage: sh tests/bench/ingest.sh BINDIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=$ROOT/build/bench
 ROWS=${ROWS:-1000000}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-3}
 mkdir -p "$CACHE"
 MIXED=$CACHE/mixed-$ROWS.csv
 if [ ! -s "$MIXED" ]; then
@@ -25,75 +28,82 @@ if [ ! -s "$MIXED" ]; then
 	python3 "$ROOT/tools/gen-mixed.py" "$ROWS" 1 > "$MIXED.tmp"
 	mv "$MIXED.tmp" "$MIXED"
 fi
+RETAIL=$CACHE/online_retail.csv
+GZ=$ROOT/../shared/data/online-retail/online_retail.csv.gz
+if [ ! -s "$RETAIL" ] && [ -e "$GZ" ]; then
+	gzip -dc "$GZ" > "$RETAIL.tmp"
+	mv "$RETAIL.tmp" "$RETAIL"
+fi
+if [ ! -x /usr/bin/time ]; then
+	echo "ingest.sh: needs GNU time (/usr/bin/time), skipped"
+	exit 0
+fi
+if ! command -v mlr > /dev/null 2>&1; then
+	echo "ingest.sh: mlr not installed, no ratios"
+fi
 
-# median_time CMD...: median wall seconds of $RUNS runs, output discarded.
-median_time() {
+# once CMD...: "seconds KB" of one run, output discarded.
+once() {
+	/usr/bin/time -f '%e %M' -o "$CACHE/time.out" "$@" > /dev/null
+	tail -n 1 "$CACHE/time.out"
+}
+
+# median FILE COLUMN: the median of a column of numbers.
+median() {
+	sort -g -k "$2,$2" "$1" | awk -v c="$2" '{ v[NR] = $c }
+	    END { print v[int((NR + 1) / 2)] }'
+}
+
+# row NAME FILE AM-ARGS -- MLR-ARGS: time both, print one table row.
+row() {
+	name=$1 f=$2
+	shift 2
+	amargs=
+	while [ "$1" != -- ]; do
+		amargs="$amargs $1"
+		shift
+	done
+	shift
+	: > "$CACHE/am.t"
+	: > "$CACHE/mlr.t"
 	i=0
 	while [ $i -lt "$RUNS" ]; do
-		s=$(date +%s.%N)
-		"$@" > /dev/null
-		e=$(date +%s.%N)
-		echo "$s $e" | awk '{ printf "%.4f\n", $2 - $1 }'
+		# shellcheck disable=SC2086
+		once "$BIN/am-clean" $amargs "$f" >> "$CACHE/am.t"
+		if command -v mlr > /dev/null 2>&1; then
+			once mlr --icsv --ocsv "$@" "$f" >> "$CACHE/mlr.t"
+		fi
 		i=$((i + 1))
-	done | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'
+	done
+	at=$(median "$CACHE/am.t" 1)
+	am=$(median "$CACHE/am.t" 2)
+	if [ -s "$CACHE/mlr.t" ]; then
+		mt=$(median "$CACHE/mlr.t" 1)
+		mm=$(median "$CACHE/mlr.t" 2)
+	else
+		mt=nan mm=nan
+	fi
+	awk -v n="$name" -v at="$at" -v am="$am" -v mt="$mt" -v mm="$mm" \
+	    'BEGIN { printf "%-14s %8.2f s %8d KB %8.2f s %9d KB %7.1fx %7.1fx\n",
+	    n, at, am, mt, mm, mt / (at > 0 ? at : 0.01), mm / am }'
 }
 
 bench() { # bench FILE
 	f=$1
 	mb=$(wc -c < "$f" | awk '{ printf "%.1f", $1 / 1e6 }')
-	echo "== $f ($mb MB, $(($(wc -l < "$f") - 1)) rows)"
-	ifs=,
-	head -1 "$f" | grep -q ';' && ifs=';'
-	am=$(median_time "$BIN/am-clean" "$f")
-	printf '%-28s %8.3f s %8.1f MB/s\n' "am-clean (pass-through)" "$am" \
-	    "$(echo "$mb $am" | awk '{ print $1 / $2 }')"
-	wc=$(median_time wc -l "$f")
-	printf '%-28s %8.3f s %8.1f MB/s   am-clean is %.1fx slower\n' \
-	    "wc -l" "$wc" "$(echo "$mb $wc" | awk '{ print $1 / $2 }')" \
-	    "$(echo "$am $wc" | awk '{ print $1 / $2 }')"
-	if command -v mlr > /dev/null 2>&1; then
-		ml=$(median_time mlr --icsv --ifs "$ifs" --ocsv cat "$f")
-		printf '%-28s %8.3f s %8.1f MB/s   am-clean is %.1fx faster\n' \
-		    "mlr --icsv --ocsv cat" "$ml" \
-		    "$(echo "$mb $ml" | awk '{ print $1 / $2 }')" \
-		    "$(echo "$ml $am" | awk '{ print $1 / $2 }')"
-	else
-		echo "mlr: not installed, skipped"
-	fi
-	# dedupe (exact rows) and imputation replay against their Miller peers
-	cols=$(head -1 "$f" | tr -d '"' | tr "$ifs" ',')
+	echo "== $(basename "$f") ($mb MB, $(($(wc -l < "$f") - 1)) lines), median of $RUNS"
+	printf '%-14s %10s %11s %10s %12s %8s %8s\n' operation am-clean \
+	    "am RSS" Miller "mlr RSS" time mem
+	cols=$(head -1 "$f" | tr -d '"\r')
 	"$BIN/am-clean" -q -o "$CACHE/bench.amm" "$f" > /dev/null
-	dd=$(median_time "$BIN/am-clean" --dedupe "$f")
-	rp=$(median_time "$BIN/am-clean" -m "$CACHE/bench.amm" "$f")
-	printf '%-28s %8.3f s %8.1f MB/s   peak %s KB\n' "am-clean --dedupe" "$dd" \
-	    "$(echo "$mb $dd" | awk '{ print $1 / $2 }')" "$(peak "$BIN/am-clean" --dedupe "$f")"
-	printf '%-28s %8.3f s %8.1f MB/s   peak %s KB\n' "am-clean -m (impute replay)" "$rp" \
-	    "$(echo "$mb $rp" | awk '{ print $1 / $2 }')" "$(peak "$BIN/am-clean" -m "$CACHE/bench.amm" "$f")"
-	if command -v mlr > /dev/null 2>&1; then
-		md=$(median_time mlr --icsv --ifs "$ifs" --ocsv head -n 1 -g "$cols" "$f")
-		mf=$(median_time mlr --icsv --ifs "$ifs" --ocsv fill-empty "$f")
-		printf '%-28s %8.3f s   am-clean --dedupe is %.1fx faster; peak %s KB\n' \
-		    "mlr head -n 1 -g (all)" "$md" "$(echo "$md $dd" | awk '{ print $1 / $2 }')" \
-		    "$(peak mlr --icsv --ifs "$ifs" --ocsv head -n 1 -g "$cols" "$f")"
-		printf '%-28s %8.3f s   am-clean -m is %.1fx faster; peak %s KB\n' \
-		    "mlr fill-empty" "$mf" "$(echo "$mf $rp" | awk '{ print $1 / $2 }')" \
-		    "$(peak mlr --icsv --ifs "$ifs" --ocsv fill-empty "$f")"
-	fi
-}
-
-# peak CMD...: peak resident set of one run, in KB (GNU time), or '?'.
-peak() {
-	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -f %M "$@" 2>&1 > /dev/null | tail -n 1
-	else
-		echo '?'
-	fi
+	row pass-through "$f" -- cat
+	row dedupe "$f" --dedupe -- head -n 1 -g "$cols"
+	row impute-replay "$f" -m "$CACHE/bench.amm" -- fill-empty
 }
 
 bench "$MIXED"
-FULL=$ROOT/../shared/data/bank-marketing/bank-full.csv
-if [ -e "$FULL" ]; then
-	bench "$FULL"
+if [ -s "$RETAIL" ]; then
+	bench "$RETAIL"
 else
-	echo "bank-full.csv: absent, skipped"
+	echo "online_retail.csv: ../shared/data absent, skipped"
 fi
