@@ -132,18 +132,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_VERSION:
 			am_print_version(stdout, "am-predict");
 			exit(am_close_stdout(AM_EXIT_OK));
-		case ':':
-			if (optopt != 0)
-				warnx("option -%c needs an argument", optopt);
-			else
-				warnx("option '%s' needs an argument",
-				    argv[optind - 1]);
-			usage();
-		default:
-			if (optopt != 0)
-				warnx("unknown option -%c", optopt);
-			else
-				warnx("unknown option '%s'", argv[optind - 1]);
+		default: /* ':' a missing argument, '?' unknown */
+			am_warn_getopt(ch, optopt, argv[optind - 1]);
 			usage();
 		}
 	}

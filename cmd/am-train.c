@@ -626,18 +626,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_LIN_VALID:
 			lin_opt(o, ch, optarg);
 			break;
-		case ':':
-			if (optopt != 0)
-				warnx("option -%c needs an argument", optopt);
-			else
-				warnx("option '%s' needs an argument",
-				    argv[optind - 1]);
-			usage();
-		default:
-			if (optopt != 0)
-				warnx("unknown option -%c", optopt);
-			else
-				warnx("unknown option '%s'", argv[optind - 1]);
+		default: /* ':' a missing argument, '?' unknown */
+			am_warn_getopt(ch, optopt, argv[optind - 1]);
 			usage();
 		}
 	}
@@ -1289,18 +1279,8 @@ rec_main(int argc, char *argv[])
 		case 21:
 			update = optarg;
 			break;
-		case ':':
-			if (optopt != 0)
-				warnx("option -%c needs an argument", optopt);
-			else
-				warnx("option '%s' needs an argument",
-				    argv[optind - 1]);
-			usage();
-		default:
-			if (optopt != 0)
-				warnx("unknown option -%c", optopt);
-			else
-				warnx("unknown option '%s'", argv[optind - 1]);
+		default: /* ':' a missing argument, '?' unknown */
+			am_warn_getopt(ch, optopt, argv[optind - 1]);
 			usage();
 		}
 	}

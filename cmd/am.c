@@ -195,10 +195,7 @@ main(int argc, char *argv[])
 			am_print_version(stdout, "am");
 			return am_close_stdout(AM_EXIT_OK);
 		default:
-			if (optopt != 0)
-				warnx("unknown option -%c", optopt);
-			else
-				warnx("unknown option '%s'", argv[optind - 1]);
+			am_warn_getopt(ch, optopt, argv[optind - 1]);
 			usage();
 		}
 	}

@@ -97,6 +97,21 @@ am_cli_init(void)
 }
 
 void
+am_warn_getopt(int ch, int optopt, const char *arg)
+{
+	const char *what = ch == ':' ? "needs an argument" : NULL;
+
+	if (what != NULL && optopt != 0)
+		warnx("option -%c %s", optopt, what);
+	else if (what != NULL)
+		warnx("option '%s' %s", arg, what);
+	else if (optopt != 0)
+		warnx("unknown option -%c", optopt);
+	else
+		warnx("unknown option '%s'", arg);
+}
+
+void
 am_print_version(FILE *fp, const char *prog)
 {
 	(void)fprintf(fp, "%s (am) %s\n", prog, AM_VERSION);

@@ -53,6 +53,14 @@ int am_set_mode(const char *s);
  */
 void am_cli_init(void);
 
+/*
+ * Report a failed getopt_long() on stderr (warnx): for 'ch' ':' "option
+ * -x needs an argument", else "unknown option -x"; a long option (optopt
+ * 0) is named by 'arg', argv[optind - 1].  The caller then prints its
+ * usage and exits AM_EXIT_USAGE.
+ */
+void am_warn_getopt(int ch, int optopt, const char *arg);
+
 /* Print "PROG (am) VERSION" to 'fp'. */
 void am_print_version(FILE *fp, const char *prog);
 

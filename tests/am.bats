@@ -114,7 +114,7 @@ setup() {
 	mkdir -p mp/man1
 	cp "$AM_ROOT/man/am-model.1" mp/man1/
 	run -0 --separate-stderr env MANPATH="$BATS_TEST_TMPDIR/mp" MANPAGER=cat PAGER=cat "$AMX" help model
-	[[ "$output" == *"inspect and verify learned artifacts"* ]]
+	[[ "$output" == *"trace and merge learned artifacts"* ]]
 	[[ "$output" != *"usage: am-model"* ]]
 }
 
