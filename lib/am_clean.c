@@ -1234,6 +1234,45 @@ ffill(struct run *c, struct am_err *err)
 }
 
 /*
+ * Is s[0..n) valid UTF-8 (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF)?
+ */
+static int
+utf8(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	unsigned c, lo, hi;
+	size_t k, len;
+
+	while (p < e) {
+		if ((c = *p) < 0x80) {
+			p++;
+			continue;
+		}
+		lo = 0x80, hi = 0xbf;
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2;
+		else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			lo = c == 0xe0 ? 0xa0 : 0x80;
+			hi = c == 0xed ? 0x9f : 0xbf;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			lo = c == 0xf0 ? 0x90 : 0x80;
+			hi = c == 0xf4 ? 0x8f : 0xbf;
+		} else
+			return 0;
+		if ((size_t)(e - p) < len || p[1] < lo || p[1] > hi)
+			return 0;
+		for (k = 2; k < len; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				return 0;
+		p += len;
+	}
+	return 1;
+}
+
+/*
  * The per-record steps before sampling and output: normalise, check
  * types, validity rules, dedupe (first), drop rows missing a value,
  * forward fill.  Returns 1 to keep the record, 0 when it went away
@@ -1270,6 +1309,12 @@ process(struct run *c, struct am_err *err)
 			c->dirty = 1;
 			continue;
 		}
+		if (c->o->strict && !utf8(c->v.f[i], c->v.len[i]))
+			return am_seterr(err, AM_EFORMAT,
+			    "%s:%lu: column '%s': the cell is not valid UTF-8 "
+			    "(--strict)",
+			    am_csv_name(c->r), am_csv_line(c->r),
+			    am_csv_colname(c->r, i));
 		if (c->o->norm != 0) {
 			size_t n = normalise(c->o->norm, c->v.f[i], c->v.len[i],
 			    c->scr + off);
@@ -2577,7 +2622,7 @@ setup_ops(struct run *c, struct am_err *err)
 		        o->outlier_action == AM_OUT_FLAG))
 			c->extra = 1;
 	}
-	c->light = o->norm == 0 && !o->dedupe && !(c->fitops & 2);
+	c->light = o->norm == 0 && !o->dedupe && !(c->fitops & 2) && !o->strict;
 	for (i = 0; i < c->ncols; i++)
 		if (c->ops[i].type >= 0 || c->ops[i].hasrange ||
 		    c->ops[i].allow != NULL || c->ops[i].require ||

@@ -797,3 +797,21 @@ print(n)' "$T/or.csv")
 	run -2 --separate-stderr am am-clean --unseen maybe "$T/u.csv"
 	[ "${stderr_lines[0]}" = "am-clean: --unseen: 'maybe' is not keep, missing or reject" ]
 }
+
+@test "am-clean: --strict refuses a cell that is not UTF-8, as Python's decoder does" {
+	# without --strict the bytes pass through (see above); with it, the
+	# first bad cell is an error naming FILE:LINE:column
+	for hex in 636166c3a9 f09f9880 e282ac ff c0af e0809f eda080 f4908080 c3 e2 41; do
+		printf 'a,b\nx,' > "$T/u.csv"
+		printf "$(sed 's/../\\x&/g' <<<"$hex")" >> "$T/u.csv"
+		printf '\n' >> "$T/u.csv"
+		if python3 -c 'import sys; bytes.fromhex(sys.argv[1]).decode("utf-8")' "$hex" 2> /dev/null; then
+			run -0 --separate-stderr am am-clean --strict "$T/u.csv"
+			printf '%s\n' "$output" | cmp - "$T/u.csv"
+		else
+			run -1 --separate-stderr am am-clean --strict "$T/u.csv"
+			one_line_error
+			[ "$stderr" = "am-clean: $T/u.csv:2: column 'b': the cell is not valid UTF-8 (--strict)" ]
+		fi
+	done
+}
