@@ -17,7 +17,9 @@
  *                 'out' through the very code that replays the artifact,
  *                 so a replay of the same input gives the same bytes.
  *   replay        'model' set: the artifact's imputation values fill the
- *                 missing cells of each record as it streams past.
+ *                 missing cells of each record as it streams past; its
+ *                 outlier bounds, dropped columns (--drop-missing-cols)
+ *                 and category levels (--unseen) apply as the fit's did.
  *   report        'report' set: a profile of the records written to
  *                 'out' (the training part with a split) is written there
  *                 at the end, as aligned text or JSON.  'out' may be NULL
@@ -26,6 +28,10 @@
  *                 opts.split, else to 'test' unchanged; the choice hashes
  *                 the record's number (0-based, in input order) with the
  *                 seed, so it depends on nothing else.
+ *
+ * A record that no step changes and whose line am_csv_verbatim() vouches
+ * for is written by copying that line: the same bytes, much faster.
+ * A header naming a column twice is an error (AM_EFORMAT).
  *
  * Output: ',' delimited; a missing cell is written empty; an empty string
  * that is not missing (a quoted "") is written "".  With opts.target set,
