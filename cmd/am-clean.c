@@ -455,18 +455,8 @@ parse_args(int argc, char *argv[], struct opts *o, const char **path)
 		case OPT_SPLIT_TIME:
 			o->c.split_time = optarg;
 			break;
-		case ':':
-			if (optopt != 0)
-				warnx("option -%c needs an argument", optopt);
-			else
-				warnx("option '%s' needs an argument",
-				    argv[optind - 1]);
-			usage();
-		default:
-			if (optopt != 0)
-				warnx("unknown option -%c", optopt);
-			else
-				warnx("unknown option '%s'", argv[optind - 1]);
+		default: /* ':' a missing argument, '?' unknown */
+			am_warn_getopt(ch, optopt, argv[optind - 1]);
 			usage();
 		}
 	}

@@ -297,19 +297,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 				o->fitted |= 3;
 				break;
 			}
-			if (ch == ':') {
-				if (optopt != 0)
-					warnx("option -%c needs an argument",
-					    optopt);
-				else
-					warnx("option '%s' needs an argument",
-					    argv[optind - 1]);
-				usage();
-			}
-			if (optopt != 0)
-				warnx("unknown option -%c", optopt);
-			else
-				warnx("unknown option '%s'", argv[optind - 1]);
+			am_warn_getopt(ch, optopt, argv[optind - 1]);
 			usage();
 		}
 	}

@@ -1260,18 +1260,8 @@ main(int argc, char *argv[])
 			free(o.search);
 			free(o.cmdline);
 			return am_close_stdout(AM_EXIT_OK);
-		case ':':
-			if (optopt > 0 && optopt < OPT_JSON)
-				warnx("option -%c needs an argument", optopt);
-			else
-				warnx("option '%s' needs an argument",
-				    argv[optind - 1]);
-			usage();
-		default:
-			if (optopt != 0)
-				warnx("unknown option -%c", optopt);
-			else
-				warnx("unknown option '%s'", argv[optind - 1]);
+		default: /* ':' a missing argument, '?' unknown */
+			am_warn_getopt(ch, optopt, argv[optind - 1]);
 			usage();
 		}
 	}

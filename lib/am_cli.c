@@ -100,15 +100,15 @@ void
 am_warn_getopt(int ch, int optopt, const char *arg)
 {
 	const char *what = ch == ':' ? "needs an argument" : NULL;
+	/* A long option is named as typed: its optopt is its value. */
+	int lng = arg != NULL && strncmp(arg, "--", 2) == 0;
 
-	if (what != NULL && optopt != 0)
-		warnx("option -%c %s", optopt, what);
-	else if (what != NULL)
-		warnx("option '%s' %s", arg, what);
-	else if (optopt != 0)
-		warnx("unknown option -%c", optopt);
+	if (!lng && optopt > ' ' && optopt < 127)
+		warnx(what ? "option -%c %s" : "unknown option -%c", optopt,
+		    what);
 	else
-		warnx("unknown option '%s'", arg);
+		warnx(what ? "option '%s' %s" : "unknown option '%s'",
+		    arg ? arg : "?", what);
 }
 
 void

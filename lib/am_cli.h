@@ -55,9 +55,9 @@ void am_cli_init(void);
 
 /*
  * Report a failed getopt_long() on stderr (warnx): for 'ch' ':' "option
- * -x needs an argument", else "unknown option -x"; a long option (optopt
- * 0) is named by 'arg', argv[optind - 1].  The caller then prints its
- * usage and exits AM_EXIT_USAGE.
+ * -x needs an argument", else "unknown option -x"; a long option is named
+ * as typed, by 'arg' = argv[optind - 1] ("option '--target' needs an
+ * argument").  The caller then prints its usage and exits AM_EXIT_USAGE.
  */
 void am_warn_getopt(int ch, int optopt, const char *arg);
 

@@ -44,6 +44,20 @@ invocation() {
 	done
 }
 
+@test "conventions: a long option without its argument is named as typed" {
+	for c in $CMDS; do
+		case $c in am | am-model) continue ;; esac # no --delimiter
+		run -2 --separate-stderr am $c --delimiter
+		[ -z "$output" ] || { echo "$c: stdout: $output"; return 1; }
+		[ "${stderr_lines[0]}" = "$c: option '--delimiter' needs an argument" ] ||
+		    { echo "$c: ${stderr_lines[0]}"; return 1; }
+	done
+	run -2 --separate-stderr am am-train --update
+	[ "${stderr_lines[0]}" = "am-train: option '--update' needs an argument" ]
+	run -2 --separate-stderr am am-model gc --keep
+	[ "${stderr_lines[0]}" = "am-model: option '--keep' needs an argument" ]
+}
+
 @test "conventions: a missing input file exits 1 with one line" {
 	for c in $CMDS; do
 		run -1 --separate-stderr am $(invocation $c) "$BATS_TEST_TMPDIR/missing.csv"
