@@ -216,7 +216,11 @@ am_fs_schema_release(struct am_fs_schema *s)
 {
 	if (s == NULL)
 		return;
-	free_names(s->feat, s->nfeat);
+	if (s->names != NULL) {
+		free(s->feat);
+		free(s->names);
+	} else
+		free_names(s->feat, s->nfeat);
 	free_names(s->id, s->nid);
 	free_names(s->classes, s->nclass);
 	free(s->target);
@@ -240,6 +244,34 @@ copy_names(char ***dst, char *const *src, size_t n)
 	return 0;
 }
 
+/*
+ * Copy the 'n' feature names of 'src' into one block: two allocations
+ * however many features (LIBSVM input may have millions).
+ */
+static int
+pack_names(struct am_fs_schema *dst, char *const *src, size_t n)
+{
+	size_t i, len, total = 0;
+	char *p;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		total += strlen(src[i] ? src[i] : "") + 1;
+	if ((dst->feat = calloc(n, sizeof(*dst->feat))) == NULL ||
+	    (dst->names = malloc(total)) == NULL) {
+		free(dst->feat);
+		dst->feat = NULL;
+		return AM_ENOMEM;
+	}
+	for (i = 0, p = dst->names; i < n; i++, p += len) {
+		len = strlen(src[i] ? src[i] : "") + 1;
+		memcpy(p, src[i] ? src[i] : "", len);
+		dst->feat[i] = p;
+	}
+	return 0;
+}
+
 int
 am_fs_schema_copy(struct am_fs_schema *dst, const struct am_fs_schema *src)
 {
@@ -249,7 +281,7 @@ am_fs_schema_copy(struct am_fs_schema *dst, const struct am_fs_schema *src)
 	s.nfeat = src->nfeat;
 	s.nid = src->nid;
 	s.nclass = src->nclass;
-	bad |= copy_names(&s.feat, src->feat, src->nfeat);
+	bad |= pack_names(&s, src->feat, src->nfeat);
 	bad |= copy_names(&s.id, src->id, src->nid);
 	bad |= copy_names(&s.classes, src->classes, src->nclass);
 	if (src->target != NULL && (s.target = strdup(src->target)) == NULL)
@@ -335,6 +367,7 @@ struct am_fs_reader {
 	struct bytes lbuf;
 	const unsigned char *chunk;
 	size_t chunklen;
+	size_t namecap; /* names "1".."namecap" made so far */
 	int eof;
 };
 
@@ -1125,28 +1158,65 @@ svm_number(char *s, size_t len, double *out)
 	return am_parse_number(s, len, out);
 }
 
-/* Grow the feature names "1".."n" to at least 'n'. */
+/* Write 'v' in decimal and a NUL at 'p'; returns the bytes written. */
+static size_t
+put_index(char *p, size_t v)
+{
+	char tmp[24];
+	size_t n = 0, k;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	for (k = 0; k < n; k++)
+		p[k] = tmp[n - 1 - k];
+	p[n] = '\0';
+	return n + 1;
+}
+
+/*
+ * Grow the feature names "1".."n" to at least 'n'.  They live in one
+ * block (schema.names) with the pointer array: both are rebuilt for a
+ * doubled capacity when 'n' passes it, so an index of 16 million costs
+ * two allocations, not 16 million.
+ */
 static int
 svm_grow(struct am_fs_reader *r, size_t n)
 {
 	struct am_fs_schema *s = &r->schema;
-	size_t cap = s->nfeat, i;
-	char **nf, buf[24];
+	size_t cap, i, total = 0, lo, d;
+	char **nf, *nb, *p;
 
 	if (n <= s->nfeat)
 		return 0;
-	/* the array grows geometrically; its capacity is implicit */
+	if (n <= r->namecap) {
+		s->nfeat = n;
+		return 0;
+	}
 	for (cap = 16; cap < n; cap *= 2)
 		;
-	if ((nf = realloc(s->feat, cap * sizeof(*nf))) == NULL)
+	/* bytes of "1".."cap" with their NULs, a decade at a time */
+	for (lo = 1, d = 2; lo <= cap; lo *= 10, d++)
+		total += ((cap < lo * 10 - 1 ? cap : lo * 10 - 1) - lo + 1) * d;
+	if ((nf = malloc(cap * sizeof(*nf))) == NULL)
 		return AM_ENOMEM;
-	s->feat = nf;
-	for (i = s->nfeat; i < n; i++) {
-		(void)snprintf(buf, sizeof(buf), "%zu", i + 1);
-		if ((nf[i] = strdup(buf)) == NULL)
-			return AM_ENOMEM;
-		s->nfeat = i + 1;
+	if ((nb = malloc(total)) == NULL) {
+		free(nf);
+		return AM_ENOMEM;
 	}
+	for (i = 0, p = nb; i < cap; i++) {
+		nf[i] = p;
+		p += put_index(p, i + 1);
+	}
+	if (s->names != NULL) {
+		free(s->feat);
+		free(s->names);
+	} else
+		free_names(s->feat, s->nfeat);
+	s->feat = nf;
+	s->names = nb;
+	s->nfeat = n;
+	r->namecap = cap;
 	return 0;
 }
 
@@ -1190,11 +1260,12 @@ svm_next(struct am_fs_reader *r, struct am_fs_row *row, struct am_err *err)
 			    tok);
 		errno = 0;
 		ix = strtoul(tok, &end, 10);
-		if (colon - tok > 10 || ix > AM_FS_MAX_FEAT)
+		if (colon - tok > 10 || ix > AM_FS_MAX_INDEX)
 			return am_seterr(err, AM_ELIMIT,
-			    "%s:%lu: index '%.*s' exceeds the limit of %u",
+			    "%s:%lu: index '%.*s' exceeds the limit of %u "
+			    "(see am(7))",
 			    r->name, r->line, (int)(colon - tok), tok,
-			    (unsigned)AM_FS_MAX_FEAT);
+			    (unsigned)AM_FS_MAX_INDEX);
 		if (ix == 0)
 			return am_seterr(err, AM_EFORMAT,
 			    "%s:%lu: index 0 (indices start at 1)", r->name,

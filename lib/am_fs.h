@@ -66,7 +66,8 @@ int am_fs_is_bin(const unsigned char *p, size_t n);
 #define AM_FS_MAX_NAME    65536        /* bytes of one name or id value */
 #define AM_FS_MAX_IDS     256          /* id columns */
 #define AM_FS_MAX_CLASSES (1u << 20)   /* target classes */
-#define AM_FS_MAX_FEAT    (1u << 24)   /* feature columns (and LIBSVM index) */
+#define AM_FS_MAX_FEAT    (1u << 24)   /* feature columns */
+#define AM_FS_MAX_INDEX   (1u << 22)   /* LIBSVM index: a model column each */
 #define AM_FS_MAX_BLOCK   (256u << 20) /* bytes of one block */
 #define AM_FS_MAX_LINE    (256u << 20) /* bytes of one LIBSVM line */
 #define AM_FS_BLOCK_ROWS  1024
@@ -87,9 +88,15 @@ struct am_fs_schema {
 	size_t nclass;  /* > 0: categorical target with these classes */
 	char **classes; /* class k's name */
 	char *weight;   /* weight column name, or NULL */
+	char *names;    /* if not NULL: one block holding every feat name */
 };
 
-/* Free what a schema owns and zero it. */
+/*
+ * Free what a schema owns and zero it.  The feature names are freed one
+ * by one, or as the one block 'names' when it is set (schemas made by
+ * am_fs_schema_copy() and LIBSVM's "1".."n": two allocations, not one per
+ * feature).
+ */
 void am_fs_schema_release(struct am_fs_schema *s);
 /* Deep copy 'src' into 'dst'.  Returns 0 or AM_ENOMEM. */
 int am_fs_schema_copy(struct am_fs_schema *dst, const struct am_fs_schema *src);

@@ -104,6 +104,22 @@ void am_csr_release(struct am_csr *c);
 int am_csr_push(struct am_csr *c, size_t nnz, const uint32_t *idx,
     const double *val, struct am_err *err);
 
+/*
+ * Make room for 'rows' rows and 'nnz' values in all, so that pushing
+ * that many allocates nothing more (a loader that can estimate its input
+ * reserves once instead of doubling).  Returns 0 or AM_ENOMEM.
+ */
+int am_csr_reserve(struct am_csr *c, size_t rows, size_t nnz,
+    struct am_err *err);
+
+/*
+ * Hint that the 'bytes' at 'p', a large array about to be filled, be
+ * backed by huge pages (madvise MADV_HUGEPAGE where the system has it):
+ * fewer page faults when it is first written.  Arrays below 2 MiB are
+ * left alone; the hint never fails.
+ */
+void am_mat_advise(void *p, size_t bytes);
+
 /* Row i times 'x' (x has at least c->cols entries). */
 double am_csr_dot(const struct am_csr *c, size_t i, const double *x);
 

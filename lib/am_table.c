@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "am_table.h"
 
@@ -29,27 +31,73 @@ am_table_free(struct am_table *t)
 	free(t);
 }
 
-/* Make room for row 'n' in y (and w); 0 or -1. */
+/* Make y (and w) hold 'n' rows; 0 or -1. */
 static int
-grow_rows(struct am_table *t, size_t *cap, int weights)
+rows_room(struct am_table *t, size_t *cap, size_t n, int weights)
 {
-	size_t n = *cap ? *cap * 2 : 1024;
 	double *p;
 
-	if (t->rows < *cap)
+	if (n <= *cap)
 		return 0;
 	if (n > SIZE_MAX / sizeof(double))
 		return -1;
 	if ((p = realloc(t->y, n * sizeof(double))) == NULL)
 		return -1;
+	am_mat_advise(p, n * sizeof(double));
 	t->y = p;
 	if (weights) {
 		if ((p = realloc(t->w, n * sizeof(double))) == NULL)
 			return -1;
+		am_mat_advise(p, n * sizeof(double));
 		t->w = p;
 	}
 	*cap = n;
 	return 0;
+}
+
+/* Size of the regular file behind 'path' ("-" is stdin), or 0. */
+static unsigned long long
+input_size(const char *path)
+{
+	struct stat st;
+	int rc;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		rc = fstat(STDIN_FILENO, &st);
+	else
+		rc = stat(path, &st);
+	if (rc != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return 0;
+	return (unsigned long long)st.st_size;
+}
+
+/*
+ * Once ESTIMATE_AT rows are in, make room for the whole input in one
+ * step: the rows and values read so far, scaled by the file's size over
+ * the bytes read, plus 1/16.  Only a hint, so that the arrays are not
+ * reallocated ten times over: a failure is ignored, and growth by
+ * doubling takes over if the estimate falls short.  Never more rows or
+ * values than the file has bytes.
+ */
+#define ESTIMATE_AT 65536
+
+static void
+reserve_all(struct am_table *t, size_t *cap, int weights,
+    unsigned long long size, unsigned long long done)
+{
+	double f, rows, nnz;
+
+	if (size <= done || done == 0)
+		return;
+	f = (double)size / (double)done * (17.0 / 16);
+	rows = (double)t->rows * f + 1024;
+	nnz = (double)t->x.nnz * f + 1024;
+	if (rows > (double)size)
+		rows = (double)size;
+	if (nnz > (double)size)
+		nnz = (double)size;
+	if (rows_room(t, cap, (size_t)rows, weights) == 0)
+		(void)am_csr_reserve(&t->x, (size_t)rows, (size_t)nnz, NULL);
 }
 
 struct named {
@@ -126,6 +174,7 @@ am_table_load(const char *path, const struct am_fs_opts *opts, unsigned flags,
 	const struct am_fs_schema *s;
 	struct am_fs_row row;
 	size_t cap = 0;
+	unsigned long long size;
 	int rc, weights;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
@@ -134,6 +183,7 @@ am_table_load(const char *path, const struct am_fs_opts *opts, unsigned flags,
 	if ((src = am_src_open(path, err)) == NULL)
 		goto fail;
 	am_src_hash(src);
+	size = input_size(path);
 	if ((t->input = strdup(am_src_name(src))) == NULL)
 		goto nomem;
 	if ((r = am_fs_open(src, opts, err)) == NULL)
@@ -154,7 +204,8 @@ am_table_load(const char *path, const struct am_fs_opts *opts, unsigned flags,
 	while ((rc = am_fs_next(r, &row, err)) == 1) {
 		if (check_row(t, r, &row, flags, err) != 0)
 			goto fail;
-		if (grow_rows(t, &cap, weights) != 0)
+		if (t->rows == cap &&
+		    rows_room(t, &cap, cap ? 2 * cap : 1024, weights) != 0)
 			goto nomem;
 		if (am_csr_push(&t->x, row.nnz, row.idx, row.val, err) != 0) {
 			if (err != NULL && err->code == AM_EARG)
@@ -166,6 +217,8 @@ am_table_load(const char *path, const struct am_fs_opts *opts, unsigned flags,
 		if (weights)
 			t->w[t->rows] = row.weight;
 		t->rows++;
+		if (t->rows == ESTIMATE_AT && size > 0)
+			reserve_all(t, &cap, weights, size, am_src_bytes(src));
 	}
 	if (rc < 0)
 		goto fail;

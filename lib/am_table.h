@@ -18,8 +18,11 @@
  *
  * Memory: 12 bytes per stored (nonzero) feature value, plus 8 bytes per
  * row for the row offsets, 8 for the target and 8 for the weight when
- * there is one; growth doubles the arrays, so the peak is up to twice
- * that.  am_table_bytes() tells the current amount.
+ * there is one.  From a regular file the arrays are sized once, early,
+ * from the rows per byte read so far (1/16 spare); from a pipe they grow
+ * by doubling, so the peak is up to twice that.  Large arrays ask for
+ * huge pages (am_mat_advise()).  am_table_bytes() tells the current
+ * amount.
  */
 #ifndef AM_TABLE_H
 #define AM_TABLE_H

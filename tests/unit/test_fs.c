@@ -404,6 +404,137 @@ test_libsvm(void)
 	CHECK(read_all("", 0, AM_FS_LIBSVM, &err) == 0);
 }
 
+/*
+ * LIBSVM names "1".."n" live in one block that grows with the largest
+ * index (2026-11-29: one malloc per name made an index of 2^24 take
+ * gigabytes); a schema copy packs its names the same way.
+ */
+static void
+test_libsvm_names(void)
+{
+	const char *in = "1 3:1\n-1 1000:2\n1 70000:1\n";
+	struct am_src *src;
+	struct am_fs_reader *r;
+	struct am_fs_row row;
+	struct am_err err = { 0 };
+	struct am_fs_schema c = { 0 }, d = { 0 };
+	const struct am_fs_schema *s;
+	char buf[24];
+	size_t i, bad = 0;
+
+	r = open_mem(in, strlen(in), AM_FS_LIBSVM, &src, &err);
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	CHECK(am_fs_next(r, &row, &err) == 1);
+	CHECK(am_fs_schema(r)->nfeat == 3);
+	CHECK(am_fs_next(r, &row, &err) == 1);
+	CHECK(am_fs_schema(r)->nfeat == 1000);
+	CHECK(am_fs_next(r, &row, &err) == 1);
+	s = am_fs_schema(r);
+	CHECK(s->nfeat == 70000 && s->names != NULL);
+	for (i = 0; i < s->nfeat; i++) {
+		(void)snprintf(buf, sizeof(buf), "%zu", i + 1);
+		bad += strcmp(s->feat[i], buf) != 0;
+	}
+	CHECK(bad == 0);
+	CHECK(am_fs_schema_copy(&c, s) == 0);
+	CHECK(c.nfeat == 70000 && c.names != NULL && c.feat[0] != s->feat[0]);
+	CHECK(strcmp(c.feat[69999], "70000") == 0 &&
+	    strcmp(c.target, "label") == 0);
+	CHECK(am_fs_schema_copy(&d, &c) == 0 && strcmp(d.feat[9], "10") == 0);
+	am_fs_schema_release(&c);
+	am_fs_schema_release(&d);
+	CHECK(am_fs_next(r, &row, &err) == 0);
+	am_fs_close(r);
+	am_src_close(src);
+
+	/* the largest index: AM_FS_MAX_INDEX, one more is refused */
+	(void)snprintf(buf, sizeof(buf), "1 %u:1\n", (unsigned)AM_FS_MAX_INDEX);
+	CHECK(read_all(buf, strlen(buf), AM_FS_LIBSVM, &err) == 1);
+	(void)snprintf(buf, sizeof(buf), "1 %u:1\n",
+	    (unsigned)AM_FS_MAX_INDEX + 1);
+	CHECK(read_all(buf, strlen(buf), AM_FS_LIBSVM, &err) == AM_ELIMIT);
+	CHECK(strstr(err.msg, "exceeds the limit of 4194304") != NULL);
+}
+
+/*
+ * Numbers in CSV and LIBSVM text go through am_parse_number(), whose
+ * fast path (Clinger's: a significand of at most 2^53 times an exact
+ * power of ten up to 1e22) must give the very double strtod() gives:
+ * two million random decimal strings of every shape, compared bit for
+ * bit.
+ */
+static uint64_t
+next_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void
+test_numbers(void)
+{
+	uint64_t x = 88172645463325252u, u;
+	char buf[96];
+	double a, b;
+	size_t i, n, k, bad = 0, fails = 0;
+	int len;
+
+	for (i = 0; i < 2000000; i++) {
+		u = next_rand(&x);
+		n = 0;
+		if (u & 1)
+			buf[n++] = '-';
+		switch ((u >> 1) % 4) {
+		case 0: /* like "%.6f" of the benchmark data */
+			len = snprintf(buf + n, sizeof(buf) - n, "%.*f",
+			    (int)((u >> 3) % 10),
+			    (double)(next_rand(&x) % 100000000) / 1e3);
+			n += (size_t)len;
+			break;
+		case 1: /* any double, shortest-ish and round-trip digits */
+			u = next_rand(&x);
+			memcpy(&a, &u, sizeof(a));
+			if (!isfinite(a))
+				a = 1.5;
+			len = snprintf(buf + n, sizeof(buf) - n, "%.*g",
+			    (int)(1 + next_rand(&x) % 17), fabs(a));
+			n += (size_t)len;
+			break;
+		default: /* random digits, point and exponent */
+			for (k = (u >> 3) % 21; k > 0; k--)
+				buf[n++] = (char)('0' + next_rand(&x) % 10);
+			if ((u >> 8) & 1) {
+				buf[n++] = '.';
+				for (k = (u >> 9) % 21; k > 0; k--)
+					buf[n++] =
+					    (char)('0' + next_rand(&x) % 10);
+			}
+			if (n == 0 || buf[n - 1] == '-' || buf[n - 1] == '.')
+				buf[n++] = '7';
+			if ((u >> 14) & 1) {
+				len = snprintf(buf + n, sizeof(buf) - n, "e%d",
+				    (int)((u >> 15) % 61) - 30);
+				n += (size_t)len;
+			}
+			break;
+		}
+		buf[n] = '\0';
+		b = strtod(buf, NULL);
+		if (am_parse_number(buf, n, &a) != 0) {
+			fails += isfinite(b) != 0;
+			continue;
+		}
+		if (memcmp(&a, &b, sizeof(a)) != 0 && bad++ < 5)
+			(void)fprintf(stderr, "'%s': %.17g, strtod %.17g\n",
+			    buf, a, b);
+	}
+	CHECK(bad == 0 && fails == 0);
+}
+
 static void
 test_csv(void)
 {
@@ -641,6 +772,8 @@ main(int argc, char *argv[])
 	test_bin_damage();
 	test_bin_limits();
 	test_libsvm();
+	test_libsvm_names();
+	test_numbers();
 	test_csv();
 	test_convert();
 	return unit_failures;
