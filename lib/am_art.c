@@ -23,6 +23,7 @@
  * is no defence against a crafted file.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +224,38 @@ am_art_get(const struct am_art *a, const char *key)
 	const struct meta *m = find_meta(a, key);
 
 	return m != NULL ? m->value : NULL;
+}
+
+double
+am_art_get_num(const struct am_art *a, const char *key, double lo, double hi,
+    double def)
+{
+	const char *v = am_art_get(a, key);
+	char *end;
+	double x;
+
+	if (v == NULL)
+		return def;
+	errno = 0;
+	x = strtod(v, &end);
+	return end != v && *end == '\0' && errno == 0 && isfinite(x) &&
+	        x >= lo && x <= hi
+	    ? x
+	    : def;
+}
+
+unsigned long long
+am_art_seed(const struct am_art *a, unsigned long long def)
+{
+	const char *v = am_art_get(a, "seed");
+	char *end;
+	unsigned long long x;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return def;
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	return end != v && *end == '\0' && errno == 0 ? x : def;
 }
 
 size_t

@@ -62,6 +62,16 @@ int am_art_setf(struct am_art *a, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Value of 'key', or NULL. */
 const char *am_art_get(const struct am_art *a, const char *key);
+/*
+ * The number in metadata 'key': the value when all of it parses as a
+ * finite number in ['lo', 'hi'], else 'def' (absent, malformed or out of
+ * range, so that a loader's default stands in for a damaged entry and a
+ * cast of the result to an integer type in range is defined).
+ */
+double am_art_get_num(const struct am_art *a, const char *key, double lo,
+    double hi, double def);
+/* The seed recorded by am_art_lineage() ("seed"), or 'def'. */
+unsigned long long am_art_seed(const struct am_art *a, unsigned long long def);
 /* Entry 'i' of am_art_nmeta(): key and value. */
 size_t am_art_nmeta(const struct am_art *a);
 const char *am_art_meta_key(const struct am_art *a, size_t i);

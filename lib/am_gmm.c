@@ -1181,20 +1181,6 @@ gmm_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 	return rc != 0 ? am_seterr(err, AM_ENOMEM, "out of memory") : 0;
 }
 
-/* The number in meta 'key' of 'a', or 'def' when absent or not one. */
-static double
-meta_num(const struct am_art *a, const char *key, double def)
-{
-	const char *v = am_art_get(a, key);
-	char *end;
-	double x;
-
-	if (v == NULL)
-		return def;
-	x = strtod(v, &end);
-	return end != v && *end == '\0' && isfinite(x) ? x : def;
-}
-
 static int
 gmm_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 {
@@ -1223,8 +1209,8 @@ gmm_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 	sl = sigma_len((int)cov, k, d);
 	s->decay = -1;
 	s->sp = (struct am_seg_params)AM_SEG_PARAMS_INIT;
-	s->sp.restarts = (int)meta_num(a, "hyper.restarts", 1);
-	s->sp.tol = meta_num(a, "hyper.tol", 1e-3);
+	s->sp.restarts = (int)am_art_get_num(a, "hyper.restarts", 1, 1e6, 1);
+	s->sp.tol = am_art_get_num(a, "hyper.tol", 0, 1e9, 1e-3);
 	if (sl > am_rd_left(&r) / 8 || alloc_gmm(g, k, d, (int)cov, 1) != 0) {
 		gmm_free(s);
 		return am_seterr(err, AM_EFORMAT, "malformed 'gmm' section");
@@ -1257,8 +1243,8 @@ gmm_load(struct am_model *m, const struct am_art *a, struct am_err *err)
 		am_rd_f64s(&r, g->nk, k);
 		am_rd_f64s(&r, g->scat, sl);
 	} else {
-		s->rows = meta_num(a, "lineage.input.rows", 1);
-		s->reg = meta_num(a, "hyper.reg_covar", 1e-6);
+		s->rows = am_art_get_num(a, "lineage.input.rows", 0, 1e18, 1);
+		s->reg = am_art_get_num(a, "hyper.reg_covar", 0, 1e9, 1e-6);
 	}
 	if (am_rd_error(&r) || am_rd_left(&r) != 0 || !(s->rows > 0) ||
 	    !isfinite(s->rows) || !(s->reg >= 0) || !isfinite(s->reg))

@@ -14,29 +14,6 @@
 
 #include "am_banned.h"
 
-/* Rows artifact 'a' was trained on ("lineage.input.rows"), or 1. */
-static double
-rows_of(const struct am_art *a)
-{
-	const char *v = am_art_get(a, "lineage.input.rows");
-	char *end;
-	double r;
-
-	if (v == NULL)
-		return 1;
-	r = strtod(v, &end);
-	return end != v && *end == '\0' && r >= 1 ? r : 1;
-}
-
-/* Seed of artifact 'a' ("seed"), or 1. */
-static unsigned long long
-seed_of(const struct am_art *a)
-{
-	const char *v = am_art_get(a, "seed");
-
-	return v != NULL ? strtoull(v, NULL, 10) : 1;
-}
-
 static struct am_art *
 merge_models(struct am_art *const *in, size_t n, double *w, struct am_err *err)
 {
@@ -102,7 +79,8 @@ am_merge(struct am_art *const *in, size_t n, const char *cmdline,
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
-		rows += w[i] = rows_of(in[i]);
+		rows += w[i] =
+		    am_art_get_num(in[i], "lineage.input.rows", 1, 1e18, 1);
 	if (strcmp(kind, "model") == 0)
 		out = merge_models(in, n, w, err);
 	else if (strcmp(kind, "recommender") == 0)
@@ -114,7 +92,7 @@ am_merge(struct am_art *const *in, size_t n, const char *cmdline,
 	if (out == NULL)
 		return NULL;
 	if (am_art_lineage(out, cmdline, NULL, NULL, (unsigned long long)rows,
-	        seed_of(in[0])) != 0)
+	        am_art_seed(in[0], 1)) != 0)
 		goto nomem;
 	for (i = 0; i < n; i++)
 		if (am_art_add_parent(out, in[i]) != 0)

@@ -2158,20 +2158,6 @@ am_rec_save(const struct am_rec *r, struct am_art *a, struct am_err *err)
 	return rc ? am_seterr(err, AM_ENOMEM, "out of memory") : 0;
 }
 
-/* Meta value 'key' of 'a' as a number >= 0, or 'def'. */
-static double
-meta_num(const struct am_art *a, const char *key, double def)
-{
-	const char *v = am_art_get(a, key);
-	char *end;
-	double d;
-
-	if (v == NULL)
-		return def;
-	d = strtod(v, &end);
-	return end != v && *end == '\0' && d >= 0 && d <= 1e9 ? d : def;
-}
-
 struct am_rec *
 am_rec_load(const struct am_art *a, const char *name, struct am_err *err)
 {
@@ -2266,11 +2252,11 @@ am_rec_load(const struct am_art *a, const char *name, struct am_err *err)
 			goto bad;
 	}
 	/* what an update needs, from the hyper-parameters recorded */
-	r->p.half_life = meta_num(a, "hyper.half_life", 0);
-	r->p.iters = (int)meta_num(a, "hyper.iterations", 0);
-	r->p.lr = meta_num(a, "hyper.lr", 0);
-	r->p.reg = meta_num(a, "hyper.reg", 0);
-	r->p.alpha = meta_num(a, "hyper.alpha", 20);
+	r->p.half_life = am_art_get_num(a, "hyper.half_life", 0, 1e9, 0);
+	r->p.iters = (int)am_art_get_num(a, "hyper.iterations", 0, 1e9, 0);
+	r->p.lr = am_art_get_num(a, "hyper.lr", 0, 1e9, 0);
+	r->p.reg = am_art_get_num(a, "hyper.reg", 0, 1e9, 0);
+	r->p.alpha = am_art_get_num(a, "hyper.alpha", 0, 1e9, 20);
 	r->p.factors = r->k > 0 ? r->k : 64;
 	set_defaults(&r->p);
 	if (build_order(r) != 0 || build_means(r) != 0)

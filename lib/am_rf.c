@@ -20,6 +20,7 @@
  * importances) run in tree order afterwards, so the result does not
  * depend on the thread count.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -1717,20 +1718,6 @@ rf_save(const struct am_model *m, struct am_art *a, struct am_err *err)
 	return rc != 0 ? am_seterr(err, AM_ENOMEM, "out of memory") : 0;
 }
 
-/* Meta value 'key' of 'a' as a number, or 'def'. */
-static double
-meta_num(const struct am_art *a, const char *key, double def)
-{
-	const char *v = am_art_get(a, key);
-	char *end;
-	double d;
-
-	if (v == NULL)
-		return def;
-	d = strtod(v, &end);
-	return end != v && *end == '\0' && isfinite(d) ? d : def;
-}
-
 /*
  * A version 1 section holds no parameters: take them from the meta data
  * that rf_save() wrote beside it (hyper.*, the seed, the rows).
@@ -1742,18 +1729,22 @@ v1_params(struct am_rf *f, const struct am_art *a)
 	const char *c = am_art_get(a, "hyper.criterion");
 	size_t k;
 
-	q.max_depth = (int)meta_num(a, "hyper.max_depth", q.max_depth);
-	q.min_leaf = (int)meta_num(a, "hyper.min_leaf", q.min_leaf);
-	q.min_split = (int)meta_num(a, "hyper.min_split", q.min_split);
-	q.max_feat = meta_num(a, "hyper.max_features", q.max_feat);
-	q.bootstrap = meta_num(a, "hyper.bootstrap", 1) != 0;
+	q.max_depth =
+	    (int)am_art_get_num(a, "hyper.max_depth", 0, INT_MAX, q.max_depth);
+	q.min_leaf =
+	    (int)am_art_get_num(a, "hyper.min_leaf", 0, INT_MAX, q.min_leaf);
+	q.min_split =
+	    (int)am_art_get_num(a, "hyper.min_split", 0, INT_MAX, q.min_split);
+	q.max_feat =
+	    am_art_get_num(a, "hyper.max_features", 0, 1e9, q.max_feat);
+	q.bootstrap = am_art_get_num(a, "hyper.bootstrap", 0, 1, 1) != 0;
 	for (k = 0; c != NULL && k < 3; k++)
 		if (strcmp(c, crit_name[k]) == 0)
 			q.criterion = (int)k;
-	q.seed = (uint64_t)meta_num(a, "seed", 1);
+	q.seed = am_art_seed(a, 1);
 	if (check_params(&q, f->nclass, NULL) == 0)
 		f->p = q;
-	f->seen = meta_num(a, "lineage.input.rows", 0);
+	f->seen = am_art_get_num(a, "lineage.input.rows", 0, 1e18, 0);
 }
 
 static int

@@ -524,6 +524,40 @@ write_sample(const char *path, int newer)
 	return rc != 0 || unit_failures != 0;
 }
 
+/* Numbers in metadata: in range or the default, never undefined. */
+static void
+test_get_num(void)
+{
+	struct am_art *a = am_art_new("model", "rf");
+
+	CHECK(a != NULL);
+	if (a == NULL)
+		return;
+	CHECK(am_art_set(a, "hyper.depth", "12") == 0);
+	CHECK(am_art_set(a, "hyper.huge", "1e300") == 0);
+	CHECK(am_art_set(a, "hyper.neg", "-3") == 0);
+	CHECK(am_art_set(a, "hyper.junk", "7x") == 0);
+	CHECK(am_art_set(a, "hyper.nan", "nan") == 0);
+	CHECK(am_art_set(a, "hyper.empty", "") == 0);
+	CHECK(am_art_get_num(a, "hyper.depth", 0, 100, -1) == 12);
+	CHECK(am_art_get_num(a, "hyper.depth", 0, 10, -1) == -1);
+	CHECK(am_art_get_num(a, "hyper.huge", 0, 2147483647.0, 5) == 5);
+	CHECK(am_art_get_num(a, "hyper.neg", 0, 100, 5) == 5);
+	CHECK(am_art_get_num(a, "hyper.neg", -10, 100, 5) == -3);
+	CHECK(am_art_get_num(a, "hyper.junk", 0, 100, 5) == 5);
+	CHECK(am_art_get_num(a, "hyper.nan", -1e9, 1e9, 5) == 5);
+	CHECK(am_art_get_num(a, "hyper.empty", 0, 100, 5) == 5);
+	CHECK(am_art_get_num(a, "absent", 0, 100, 5) == 5);
+	CHECK(am_art_seed(a, 9) == 9);
+	CHECK(am_art_set(a, "seed", "18446744073709551615") == 0);
+	CHECK(am_art_seed(a, 9) == 18446744073709551615ull);
+	CHECK(am_art_set(a, "seed", "18446744073709551616") == 0);
+	CHECK(am_art_seed(a, 9) == 9); /* out of range */
+	CHECK(am_art_set(a, "seed", "-1") == 0);
+	CHECK(am_art_seed(a, 9) == 9);
+	am_art_free(a);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -538,5 +572,6 @@ main(int argc, char *argv[])
 	test_fuzz();
 	test_setters();
 	test_lineage_and_files();
+	test_get_num();
 	return unit_failures;
 }
