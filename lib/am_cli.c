@@ -97,14 +97,14 @@ am_cli_init(void)
 }
 
 void
-am_warn_getopt(int ch, int optopt, const char *arg)
+am_warn_getopt(int ch, int opt, const char *arg)
 {
 	const char *what = ch == ':' ? "needs an argument" : NULL;
 	/* A long option is named as typed: its optopt is its value. */
 	int lng = arg != NULL && strncmp(arg, "--", 2) == 0;
 
-	if (!lng && optopt > ' ' && optopt < 127)
-		warnx(what ? "option -%c %s" : "unknown option -%c", optopt,
+	if (!lng && opt > ' ' && opt < 127)
+		warnx(what ? "option -%c %s" : "unknown option -%c", opt,
 		    what);
 	else
 		warnx(what ? "option '%s' %s" : "unknown option '%s'",

@@ -59,7 +59,7 @@ void am_cli_init(void);
  * as typed, by 'arg' = argv[optind - 1] ("option '--target' needs an
  * argument").  The caller then prints its usage and exits AM_EXIT_USAGE.
  */
-void am_warn_getopt(int ch, int optopt, const char *arg);
+void am_warn_getopt(int ch, int opt, const char *arg);
 
 /* Print "PROG (am) VERSION" to 'fp'. */
 void am_print_version(FILE *fp, const char *prog);
