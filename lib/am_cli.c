@@ -104,8 +104,7 @@ am_warn_getopt(int ch, int opt, const char *arg)
 	int lng = arg != NULL && strncmp(arg, "--", 2) == 0;
 
 	if (!lng && opt > ' ' && opt < 127)
-		warnx(what ? "option -%c %s" : "unknown option -%c", opt,
-		    what);
+		warnx(what ? "option -%c %s" : "unknown option -%c", opt, what);
 	else
 		warnx(what ? "option '%s' %s" : "unknown option '%s'",
 		    arg ? arg : "?", what);
