@@ -168,10 +168,11 @@ limited() { # limited CMD...: run CMD with 200 MB of address space
 	[[ "$stderr" == *"index '16777216' exceeds the limit of 4194304"* ]]
 }
 
-@test "hardening: a LIBSVM index beyond 2^24 is refused" {
-	printf '1 16777217:1\n-1 1:1\n' >big.svm
+@test "hardening: a LIBSVM index beyond 2^22 is refused" {
+	printf '1 4194305:1\n-1 1:1\n' >big.svm
 	run -1 --separate-stderr am am-train -a logreg --from libsvm -o m.amm big.svm
 	one_line_error
+	[[ $stderr == *"index '4194305' exceeds the limit of 4194304"* ]]
 }
 
 # ---- truncations and byte flips of a small artifact, exhaustively ----
