@@ -681,48 +681,89 @@ replay(const struct hop *h, size_t n, unsigned long *st)
 }
 
 /*
- * The promotion state of 'dir' (write-locked): the committed log in
- * '*ops'/'*nops', its stack in '*st' (to free()), '*depth' deep, and the
- * current version in '*cur'.
+ * An entry opened for a change (promote, rollback, gc): its directory,
+ * held under the write lock, and once load_state() ran, its promotion
+ * state: the committed log, the stack it replays to, the current version.
+ */
+struct entry {
+	char *dir;       /* STORE/NAME */
+	int lock;        /* descriptor of the write lock, or -1 */
+	struct hop *ops; /* the committed log, 'nops' lines */
+	size_t nops;
+	unsigned long *st; /* its stack, 'depth' deep */
+	size_t depth;
+	unsigned long cur; /* the current version, 0 when none */
+};
+
+static void
+entry_close(struct entry *e)
+{
+	if (e->lock != -1)
+		(void)close(e->lock);
+	free(e->st);
+	free(e->ops);
+	free(e->dir);
+	memset(e, 0, sizeof(*e));
+	e->lock = -1;
+}
+
+/*
+ * Open entry 'name' of 'store' into 'e' and take its write lock.  'e' is
+ * to entry_close() whatever the result.
  */
 static int
-load_state(const char *dir, struct hop **ops, size_t *nops, unsigned long **st,
-    size_t *depth, unsigned long *cur, struct am_err *err)
+entry_open(const char *store, const char *name, struct entry *e,
+    struct am_err *err)
+{
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	e->lock = -1;
+	if ((rc = entry_dir(store, name, &e->dir, err)) != 0)
+		return rc;
+	if ((e->lock = lock_entry(e->dir, F_WRLCK, 0, err)) == -1)
+		return err != NULL ? err->code : AM_EIO;
+	return 0;
+}
+
+/*
+ * Read the promotion state of the open entry 'e': the current version,
+ * the committed log and its stack, in which the current version is on
+ * top.
+ */
+static int
+load_state(struct entry *e, struct am_err *err)
 {
 	size_t d;
 	int rc;
 
-	*st = NULL;
-	if ((rc = read_current(dir, cur, err)) != 0 ||
-	    (rc = read_history(dir, ops, nops, err)) != 0)
+	if ((rc = read_current(e->dir, &e->cur, err)) != 0 ||
+	    (rc = read_history(e->dir, &e->ops, &e->nops, err)) != 0)
 		return rc;
-	if ((*st = calloc(*nops + 2, sizeof(**st))) == NULL) {
-		free(*ops);
-		*ops = NULL;
+	if ((e->st = calloc(e->nops + 2, sizeof(*e->st))) == NULL)
 		return nomem(err);
-	}
-	d = replay(*ops, *nops, *st);
-	if (*cur == 0) {
-		*depth = 0;
+	d = replay(e->ops, e->nops, e->st);
+	if (e->cur == 0) {
+		e->depth = 0;
 		return 0;
 	}
-	if (d > 0 && (*st)[d - 1] == *cur) {
-		*depth = d;
+	if (d > 0 && e->st[d - 1] == e->cur) {
+		e->depth = d;
 		return 0;
 	}
 	/* The last line was never committed by the symlink swap: drop it. */
-	if (*nops > 0) {
-		d = replay(*ops, *nops - 1, *st);
-		if (d > 0 && (*st)[d - 1] == *cur) {
-			(*nops)--;
-			*depth = d;
+	if (e->nops > 0) {
+		d = replay(e->ops, e->nops - 1, e->st);
+		if (d > 0 && e->st[d - 1] == e->cur) {
+			e->nops--;
+			e->depth = d;
 			return 0;
 		}
 	}
 	/* A log that does not explain "current" (edited by hand): go on. */
-	d = replay(*ops, *nops, *st);
-	(*st)[d++] = *cur;
-	*depth = d;
+	d = replay(e->ops, e->nops, e->st);
+	e->st[d++] = e->cur;
+	e->depth = d;
 	return 0;
 }
 
@@ -833,45 +874,27 @@ version_ok(const char *dir, unsigned long v, int check, struct am_err *err)
 	return rc;
 }
 
-/* Change current of 'dir' to 'v' (locked), logging the operation. */
+/* Change current of the open entry 'e' to 'v', logging the operation. */
 static int
-change(const char *dir, const struct hop *ops, size_t nops, int rollback,
-    unsigned long v, struct am_err *err)
+change(const struct entry *e, int rollback, unsigned long v, struct am_err *err)
 {
-	int rc;
+	int rc = write_history(e->dir, e->ops, e->nops, rollback, v, err);
 
-	if ((rc = write_history(dir, ops, nops, rollback, v, err)) != 0)
-		return rc;
-	return set_current(dir, v, err);
+	return rc != 0 ? rc : set_current(e->dir, v, err);
 }
 
 int
 am_store_promote(const char *store, const char *name, unsigned long version,
     struct am_err *err)
 {
-	unsigned long *st = NULL, cur = 0;
-	struct hop *ops = NULL;
-	size_t nops = 0, depth = 0;
-	char *dir;
-	int rc, lk = -1;
+	struct entry e;
+	int rc;
 
-	if ((rc = entry_dir(store, name, &dir, err)) != 0)
-		return rc;
-	if ((lk = lock_entry(dir, F_WRLCK, 0, err)) == -1) {
-		rc = err != NULL ? err->code : AM_EIO;
-		goto out;
-	}
-	if ((rc = version_ok(dir, version, 1, err)) != 0 ||
-	    (rc = load_state(dir, &ops, &nops, &st, &depth, &cur, err)) != 0)
-		goto out;
-	if (cur != version)
-		rc = change(dir, ops, nops, 0, version, err);
-out:
-	if (lk != -1)
-		(void)close(lk);
-	free(st);
-	free(ops);
-	free(dir);
+	if ((rc = entry_open(store, name, &e, err)) == 0 &&
+	    (rc = version_ok(e.dir, version, 1, err)) == 0 &&
+	    (rc = load_state(&e, err)) == 0 && e.cur != version)
+		rc = change(&e, 0, version, err);
+	entry_close(&e);
 	return rc;
 }
 
@@ -879,45 +902,33 @@ int
 am_store_rollback(const char *store, const char *name, unsigned long *version,
     struct am_err *err)
 {
-	unsigned long *st = NULL, cur = 0;
-	struct hop *ops = NULL;
-	size_t nops = 0, depth = 0;
-	char *dir;
-	int rc, lk = -1;
+	struct entry e;
+	size_t depth;
+	int rc;
 
-	if ((rc = entry_dir(store, name, &dir, err)) != 0)
-		return rc;
-	if ((lk = lock_entry(dir, F_WRLCK, 0, err)) == -1) {
-		rc = err != NULL ? err->code : AM_EIO;
+	if ((rc = entry_open(store, name, &e, err)) != 0 ||
+	    (rc = load_state(&e, err)) != 0)
 		goto out;
-	}
-	if ((rc = load_state(dir, &ops, &nops, &st, &depth, &cur, err)) != 0)
-		goto out;
-	if (cur == 0) {
+	if (e.cur == 0) {
 		rc = am_seterr(err, AM_EMODEL,
-		    "'%s': no promoted version to roll back from", dir);
+		    "'%s': no promoted version to roll back from", e.dir);
 		goto out;
 	}
 	/* Below the current version, the first one gc has left. */
-	if (depth > 0)
-		depth--;
+	depth = e.depth > 0 ? e.depth - 1 : 0;
 	while (depth > 0 &&
-	    (st[depth - 1] == cur ||
-	        version_ok(dir, st[depth - 1], 0, NULL) != 0))
+	    (e.st[depth - 1] == e.cur ||
+	        version_ok(e.dir, e.st[depth - 1], 0, NULL) != 0))
 		depth--;
 	if (depth == 0) {
 		rc = am_seterr(err, AM_EMODEL,
-		    "'%s': no earlier promoted version to roll back to", dir);
+		    "'%s': no earlier promoted version to roll back to", e.dir);
 		goto out;
 	}
-	*version = st[depth - 1];
-	rc = change(dir, ops, nops, 1, *version, err);
+	*version = e.st[depth - 1];
+	rc = change(&e, 1, *version, err);
 out:
-	if (lk != -1)
-		(void)close(lk);
-	free(st);
-	free(ops);
-	free(dir);
+	entry_close(&e);
 	return rc;
 }
 
@@ -978,25 +989,23 @@ static int
 gc_entry(const char *store, const char *name, unsigned long keep,
     void (*fn)(const char *path, void *arg), void *arg, struct am_err *err)
 {
-	unsigned long *vs = NULL, cur = 0;
 	char f[32], **temps = NULL, **nt;
 	size_t nv = 0, i, nt_ = 0, cap = 0;
+	unsigned long *vs = NULL;
+	struct entry e;
 	struct dirent *d;
-	char *dir;
+	const char *dir;
 	DIR *dp;
-	int rc, lk = -1;
+	int rc;
 
-	if ((rc = entry_dir(store, name, &dir, err)) != 0)
-		return rc;
-	if ((lk = lock_entry(dir, F_WRLCK, 0, err)) == -1) {
-		rc = err != NULL ? err->code : AM_EIO;
+	if ((rc = entry_open(store, name, &e, err)) != 0)
 		goto out;
-	}
-	if ((rc = read_current(dir, &cur, err)) != 0 ||
+	dir = e.dir;
+	if ((rc = read_current(dir, &e.cur, err)) != 0 ||
 	    (rc = scan_versions(dir, &vs, &nv, err)) != 0)
 		goto out;
 	for (i = 0; i < nv; i++) {
-		if (vs[i] == cur || nv - i <= keep)
+		if (vs[i] == e.cur || nv - i <= keep)
 			continue;
 		if (i + 1 == nv && (rc = mark_gone(dir, vs[i], err)) != 0)
 			goto out;
@@ -1030,10 +1039,8 @@ gc_entry(const char *store, const char *name, unsigned long keep,
 	sync_dir(dir);
 out:
 	am_store_free_names(temps, nt_);
-	if (lk != -1)
-		(void)close(lk);
+	entry_close(&e);
 	free(vs);
-	free(dir);
 	return rc;
 }
 
