@@ -11,9 +11,18 @@
  * histogram of weighted class counts (or weighted sums of y and y^2) per
  * bin in one pass over the node's rows, then scans the bins left to
  * right: the cost per node is O(rows + bins) per feature instead of a
- * sort.  Candidate features are drawn without replacement until
- * 'max_features' of them were not constant in the node (constant ones
- * do not count, as in scikit-learn).
+ * sort.  The node's classes and weights sit beside its row numbers and
+ * move with them, so that pass reads them in order and gathers only the
+ * feature's bin byte of each row.  A classifier with unit row weights
+ * (the usual case) counts in integers, exactly, in four interleaved
+ * copies for features of few bins (one-hot columns: one bin gets most
+ * rows, and one copy would make every addition wait for the previous);
+ * a node with few rows for a feature's bins visits only the bins its
+ * rows fall in.  A node's totals are computed once, by its parent.
+ * Every sum runs in the order of the one-pass version, so the trees do
+ * not depend on these choices.  Candidate features are drawn without
+ * replacement until 'max_features' of them were not constant in the
+ * node (constant ones do not count, as in scikit-learn).
  *
  * Trees are independent tasks of am_pool; tree i keeps everything it
  * makes in its own slot, and the reductions (out-of-bag predictions,
@@ -80,6 +89,7 @@ struct fit {
 	size_t rows, nfeat, K, nout, mtry;
 	size_t first; /* number of the first tree (updates continue) */
 	double total_w;
+	int unit;         /* a classifier whose row weights are all 1 */
 	atomic_int *done; /* trees finished, for progress */
 };
 
@@ -316,20 +326,37 @@ proxy(int crit, const double *l, const double *r, size_t K, double wl,
 	return crit == AM_RF_GINI ? a / wl + b / wr : a + b;
 }
 
-/* Per task scratch space. */
+/* Copies of a small integer histogram, to break add-to-memory chains. */
+#define NCOPY 4
+
+/*
+ * Per task scratch space.  The in-bag rows of the tree are listed in
+ * 'idx'; beside each position the sample's class ('pk') and its weight:
+ * a bootstrap count ('pc') when every row weight is 1 ("unit" fits of a
+ * classifier, counted in integers), else a double ('pw', with the target
+ * 'py' of a regressor).  A split partitions the four arrays in place,
+ * so a node's rows, classes and weights are contiguous and a histogram
+ * pass gathers only the feature's bin of each row.
+ */
 struct scratch {
-	uint32_t *idx;  /* in-bag rows */
-	double *sw;     /* sample weight per row (bootstrap count x rw) */
-	uint32_t *pool; /* candidate feature lists of the nodes, a stack */
+	uint32_t *idx;   /* in-bag rows */
+	double *sw;      /* sample weight per row (bootstrap count x rw) */
+	uint16_t *pk;    /* class at each position (classifier) */
+	uint32_t *pc;    /* bootstrap count at each position (unit fits) */
+	double *pw, *py; /* weight and target at each position (others) */
+	uint32_t *pool;  /* candidate feature lists of the nodes, a stack */
 	size_t pcap;
-	double *hist; /* MAXBIN x H */
-	size_t *hcnt; /* MAXBIN */
-	double *tot, *lft, *rgt;
+	double *hist;   /* MAXBIN x H */
+	uint32_t *hcnt; /* MAXBIN; zero between uses */
+	uint32_t *ih;   /* unit fits: NCOPY x MAXBIN x (K + 1), zero */
+	uint8_t *list;  /* the bins seen, ascending */
+	double *tot, *lft, *rgt, *bl;
 	struct stack {
 		uint32_t node, lo, hi;
 		size_t foff, flen; /* features not known constant */
 		int depth;
 	} * st;
+	double *stot; /* per stack entry: H totals and the weight */
 	size_t stcap;
 };
 
@@ -387,39 +414,61 @@ make_leaf(const struct fit *F, struct tree *t, uint32_t id, const double *tot,
 	return 0;
 }
 
-/* Sums over rows idx[lo..hi): class weights (K) or S, S2; total weight. */
+/*
+ * Sums over positions [lo, hi): class weights (K) or S, S2; returns the
+ * total weight.  Unit fits add integers, exactly.
+ */
 static double
 node_totals(const struct fit *F, const struct scratch *s, size_t lo, size_t hi,
     double *tot)
 {
-	size_t i, H = F->K ? F->K : 2;
+	size_t i, k, H = F->K ? F->K : 2;
 	double w = 0;
 
 	memset(tot, 0, H * sizeof(*tot));
+	if (F->unit) {
+		uint64_t c[2] = { 0, 0 };
+		if (F->K == 2) {
+			for (i = lo; i < hi; i++)
+				c[s->pk[i]] += s->pc[i];
+			tot[0] = (double)c[0];
+			tot[1] = (double)c[1];
+		} else {
+			for (i = lo; i < hi; i++)
+				tot[s->pk[i]] += s->pc[i];
+		}
+		for (k = 0; k < H; k++)
+			w += tot[k];
+		return w;
+	}
 	for (i = lo; i < hi; i++) {
-		uint32_t r = s->idx[i];
-		double sw = s->sw[r];
+		double sw = s->pw[i];
 		w += sw;
 		if (F->K) {
-			tot[(size_t)F->y[r]] += sw;
+			tot[s->pk[i]] += sw;
 		} else {
-			tot[0] += sw * F->y[r];
-			tot[1] += sw * F->y[r] * F->y[r];
+			tot[0] += sw * s->py[i];
+			tot[1] += sw * s->py[i] * s->py[i];
 		}
 	}
 	return w;
 }
 
 static int
-push(struct scratch *s, size_t *top, uint32_t node, size_t lo, size_t hi,
-    size_t foff, size_t flen, int depth)
+push(struct scratch *s, size_t H, size_t *top, uint32_t node, size_t lo,
+    size_t hi, size_t foff, size_t flen, int depth, const double *tot, double w)
 {
 	if (*top == s->stcap) {
 		size_t cap = s->stcap ? 2 * s->stcap : 64;
 		struct stack *st = realloc(s->st, cap * sizeof(*st));
+		double *sv;
 		if (st == NULL)
 			return -1;
 		s->st = st;
+		if ((sv = realloc(s->stot, cap * (H + 1) * sizeof(*sv))) ==
+		    NULL)
+			return -1;
+		s->stot = sv;
 		s->stcap = cap;
 	}
 	s->st[*top].node = node;
@@ -427,8 +476,183 @@ push(struct scratch *s, size_t *top, uint32_t node, size_t lo, size_t hi,
 	s->st[*top].hi = (uint32_t)hi;
 	s->st[*top].foff = foff;
 	s->st[*top].flen = flen;
-	s->st[(*top)++].depth = depth;
+	s->st[*top].depth = depth;
+	memcpy(s->stot + *top * (H + 1), tot, H * sizeof(*tot));
+	s->stot[*top * (H + 1) + H] = w;
+	(*top)++;
 	return 0;
+}
+
+/*
+ * Whether a node of 'cnt' rows visits only the bins it touches of a
+ * feature's 'nb' (rather than clearing and scanning all of them).
+ */
+static int
+is_sparse(size_t cnt, size_t nb)
+{
+	return cnt * 4 < nb;
+}
+
+/* Sort the 'n' bin numbers 'b' ascending (insertion: n is small). */
+static void
+sort_bins(uint8_t *b, size_t n)
+{
+	size_t i, k;
+
+	for (i = 1; i < n; i++) {
+		uint8_t v = b[i];
+		for (k = i; k > 0 && b[k - 1] > v; k--)
+			b[k] = b[k - 1];
+		b[k] = v;
+	}
+}
+
+/*
+ * The histogram of feature column 'col' over positions [lo, hi) into
+ * s->hist and s->hcnt, and the bins holding rows into s->list in
+ * ascending order; returns their count.  A node with few rows for the
+ * feature's 'nb' bins is counted sparsely: only the bins it touches are
+ * visited and cleared.  Sums run in position order, as one pass would.
+ */
+static size_t
+histogram(const struct fit *F, struct scratch *s, const uint8_t *col, size_t lo,
+    size_t hi, size_t nb)
+{
+	size_t H = F->K ? F->K : 2, i, b, k, u = 0, cnt = hi - lo;
+	const uint32_t *idx = s->idx;
+	int sparse = is_sparse(cnt, nb);
+
+	if (F->unit) {
+		/* Layout per bin: the row count, then K class weights. */
+		size_t E = F->K + 1;
+		uint32_t *ih = s->ih;
+		size_t nc =
+		    !sparse && nb <= 16 && cnt >= 64 && F->K <= 8 ? NCOPY : 1;
+		if (nc > 1) {
+			for (i = lo; i + NCOPY <= hi; i += NCOPY) {
+				for (k = 0; k < NCOPY; k++) {
+					uint32_t *h = ih + k * nb * E +
+					    (size_t)col[idx[i + k]] * E;
+					h[0]++;
+					h[1 + s->pk[i + k]] += s->pc[i + k];
+				}
+			}
+			for (; i < hi; i++) {
+				uint32_t *h = ih + (size_t)col[idx[i]] * E;
+				h[0]++;
+				h[1 + s->pk[i]] += s->pc[i];
+			}
+			for (k = 1; k < nc; k++)
+				for (b = 0; b < nb * E; b++)
+					ih[b] += ih[k * nb * E + b];
+		} else if (sparse) {
+			for (i = lo; i < hi; i++) {
+				uint8_t bin = col[idx[i]];
+				uint32_t *h = ih + (size_t)bin * E;
+				if (h[0]++ == 0)
+					s->list[u++] = bin;
+				h[1 + s->pk[i]] += s->pc[i];
+			}
+		} else {
+			for (i = lo; i < hi; i++) {
+				uint32_t *h = ih + (size_t)col[idx[i]] * E;
+				h[0]++;
+				h[1 + s->pk[i]] += s->pc[i];
+			}
+		}
+		if (sparse)
+			sort_bins(s->list, u);
+		else
+			for (b = 0; b < nb; b++)
+				if (ih[b * E] > 0)
+					s->list[u++] = (uint8_t)b;
+		/* Copied out as doubles (exact), and cleared. */
+		for (i = 0; i < u; i++) {
+			uint32_t *h = ih + (size_t)s->list[i] * E;
+			b = s->list[i];
+			s->hcnt[b] = h[0];
+			for (k = 0; k < F->K; k++)
+				s->hist[b * H + k] = (double)h[1 + k];
+			if (sparse)
+				memset(h, 0, E * sizeof(*h));
+		}
+		if (!sparse)
+			memset(ih, 0, nc * nb * E * sizeof(*ih));
+		return u;
+	}
+	if (!sparse)
+		memset(s->hist, 0, nb * H * sizeof(*s->hist));
+	for (i = lo; i < hi; i++) {
+		uint8_t bin = col[idx[i]];
+		double sw = s->pw[i];
+		if (s->hcnt[bin]++ == 0 && sparse) {
+			s->list[u++] = bin;
+			memset(s->hist + (size_t)bin * H, 0,
+			    H * sizeof(*s->hist));
+		}
+		if (F->K) {
+			s->hist[(size_t)bin * H + s->pk[i]] += sw;
+		} else {
+			s->hist[(size_t)bin * H] += sw * s->py[i];
+			s->hist[(size_t)bin * H + 1] += sw;
+		}
+	}
+	if (sparse)
+		sort_bins(s->list, u);
+	else
+		for (b = 0; b < nb; b++)
+			if (s->hcnt[b] > 0)
+				s->list[u++] = (uint8_t)b;
+	return u;
+}
+
+/*
+ * After the scan of a histogram of 'u' bins (of 'nb'): clear the row
+ * counts for the next one (weighted fits; unit fits write the counts of
+ * the bins they list).
+ */
+static void
+histogram_done(const struct fit *F, struct scratch *s, size_t u, size_t cnt,
+    size_t nb)
+{
+	size_t i;
+
+	if (F->unit)
+		return;
+	if (is_sparse(cnt, nb))
+		for (i = 0; i < u; i++)
+			s->hcnt[s->list[i]] = 0;
+	else
+		memset(s->hcnt, 0, nb * sizeof(*s->hcnt));
+}
+
+/* Swap positions a and b of the node arrays. */
+static void
+swap_pos(const struct fit *F, struct scratch *s, size_t a, size_t b)
+{
+	uint32_t r = s->idx[a];
+
+	s->idx[a] = s->idx[b];
+	s->idx[b] = r;
+	if (F->K) {
+		uint16_t k = s->pk[a];
+		s->pk[a] = s->pk[b];
+		s->pk[b] = k;
+	}
+	if (F->unit) {
+		uint32_t c = s->pc[a];
+		s->pc[a] = s->pc[b];
+		s->pc[b] = c;
+	} else {
+		double v = s->pw[a];
+		s->pw[a] = s->pw[b];
+		s->pw[b] = v;
+		if (F->K == 0) {
+			v = s->py[a];
+			s->py[a] = s->py[b];
+			s->py[b] = v;
+		}
+	}
 }
 
 /* Grow tree 't' with generator 'rng'; 0 or -1 (out of memory). */
@@ -439,6 +663,7 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 	const struct am_rf_params *p = &F->f->p;
 	size_t H = F->K ? F->K : 2, n = 0, top = 0, i, j, nf;
 	int crit = F->K ? p->criterion : AM_RF_MSE;
+	double w0;
 
 	/* The sample: bootstrap counts times row weights. */
 	if (p->bootstrap) {
@@ -452,25 +677,38 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 	}
 	for (i = 0; i < F->rows; i++)
 		if (s->sw[i] > 0) {
-			s->idx[n++] = (uint32_t)i;
+			s->idx[n] = (uint32_t)i;
+			if (F->K)
+				s->pk[n] = (uint16_t)F->y[i];
+			if (F->unit) {
+				s->pc[n] = (uint32_t)s->sw[i];
+			} else {
+				s->pw[n] = s->sw[i];
+				if (F->K == 0)
+					s->py[n] = F->y[i];
+			}
+			n++;
 			t->inbag[i / 64] |= (uint64_t)1 << (i % 64);
 		}
 	for (j = 0, nf = 0; j < F->nfeat; j++)
 		if (F->nbin[j] > 1)
 			s->pool[nf++] = (uint32_t)j;
-	if (add_node(t) != 0 || push(s, &top, 0, 0, n, 0, nf, 0) != 0)
+	w0 = node_totals(F, s, 0, n, s->tot);
+	if (add_node(t) != 0 ||
+	    push(s, H, &top, 0, 0, n, 0, nf, 0, s->tot, w0) != 0)
 		return -1;
 	while (top > 0) {
 		struct stack cur = s->st[--top];
 		size_t lo = cur.lo, hi = cur.hi, cnt = hi - lo, visited = 0;
-		double w = node_totals(F, s, lo, hi, s->tot), best = -HUGE_VAL;
-		double imp = impurity(crit, s->tot, H, w);
+		double w = s->stot[top * (H + 1) + H], best = -HUGE_VAL, imp;
 		float *nv = t->nval + (size_t)cur.node * t->nout;
 		long bf = -1;
 		int bb = 0;
 		size_t fo, end;
 		uint32_t *fl;
 
+		memcpy(s->tot, s->stot + top * (H + 1), H * sizeof(*s->tot));
+		imp = impurity(crit, s->tot, H, w);
 		if (F->K == 0)
 			nv[0] = (float)(w > 0 ? s->tot[0] / w : 0);
 		else if (F->K == 2)
@@ -510,29 +748,14 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 			size_t r = j + (size_t)am_rand_below(rng, end - j);
 			uint32_t f = fl[r], nb = (uint32_t)F->nbin[f];
 			const uint8_t *col = F->bins + (size_t)f * F->rows;
-			size_t b, nl = 0, used = 0, k;
+			size_t b, nl = 0, k, u, q;
 			double wl = 0;
 
 			fl[r] = fl[j];
 			fl[j] = f;
-			memset(s->hist, 0, nb * H * sizeof(*s->hist));
-			memset(s->hcnt, 0, nb * sizeof(*s->hcnt));
-			for (i = lo; i < hi; i++) {
-				uint32_t row = s->idx[i];
-				uint8_t bin = col[row];
-				double sw = s->sw[row];
-				s->hcnt[bin]++;
-				if (F->K) {
-					s->hist[bin * H + (size_t)F->y[row]] +=
-					    sw;
-				} else {
-					s->hist[bin * H] += sw * F->y[row];
-					s->hist[bin * H + 1] += sw;
-				}
-			}
-			for (b = 0; b < nb; b++)
-				used += s->hcnt[b] > 0;
-			if (used < 2) { /* constant here: does not count */
+			u = histogram(F, s, col, lo, hi, nb);
+			if (u < 2) { /* constant here: does not count */
+				histogram_done(F, s, u, cnt, nb);
 				fl[j] = fl[end - 1];
 				fl[--end] = f;
 				continue;
@@ -540,10 +763,10 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 			visited++;
 			j++;
 			memset(s->lft, 0, H * sizeof(*s->lft));
-			for (b = 0; b + 1 < nb; b++) {
+			/* The last bin holding rows splits nothing. */
+			for (q = 0; q + 1 < u; q++) {
 				double wr, sc;
-				if (s->hcnt[b] == 0)
-					continue;
+				b = s->list[q];
 				nl += s->hcnt[b];
 				if (F->K) {
 					for (k = 0; k < H; k++) {
@@ -558,8 +781,6 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 					continue;
 				if (cnt - nl < (size_t)p->min_leaf)
 					break;
-				if (nl == cnt)
-					break;
 				wr = w - wl;
 				if (!(wl > 0) || !(wr > 0))
 					continue;
@@ -571,8 +792,12 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 					best = sc;
 					bf = (long)f;
 					bb = (int)b;
+					if (F->unit)
+						memcpy(s->bl, s->lft,
+						    H * sizeof(*s->bl));
 				}
 			}
+			histogram_done(F, s, u, cnt, nb);
 		}
 		if (bf < 0) {
 			if (make_leaf(F, t, cur.node, s->tot, w) != 0)
@@ -581,21 +806,28 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 		}
 		{
 			const uint8_t *col = F->bins + (size_t)bf * F->rows;
-			size_t a = lo, z = hi;
+			size_t a = lo, z = hi, k;
 			uint32_t left = (uint32_t)t->nn;
-			double wl, wr, il, ir;
+			double wl = 0, wr = 0, il, ir;
 
 			while (a < z) {
-				if (col[s->idx[a]] <= bb) {
+				if (col[s->idx[a]] <= bb)
 					a++;
-				} else {
-					uint32_t tmp = s->idx[a];
-					s->idx[a] = s->idx[--z];
-					s->idx[z] = tmp;
-				}
+				else
+					swap_pos(F, s, a, --z);
 			}
-			wl = node_totals(F, s, lo, a, s->lft);
-			wr = node_totals(F, s, a, hi, s->rgt);
+			if (F->unit) {
+				/* Integer sums: the best split's, exactly. */
+				for (k = 0; k < H; k++) {
+					s->lft[k] = s->bl[k];
+					s->rgt[k] = s->tot[k] - s->bl[k];
+					wl += s->lft[k];
+					wr += s->rgt[k];
+				}
+			} else {
+				wl = node_totals(F, s, lo, a, s->lft);
+				wr = node_totals(F, s, a, hi, s->rgt);
+			}
 			il = impurity(crit, s->lft, H, wl);
 			ir = impurity(crit, s->rgt, H, wr);
 			t->imp[bf] += w * imp - wl * il - wr * ir;
@@ -605,10 +837,10 @@ grow(const struct fit *F, struct tree *t, struct scratch *s,
 			t->n[cur.node].left = left;
 			t->n[cur.node].thr = F->edge[bf][bb];
 			t->bthr[cur.node] = (uint8_t)bb;
-			if (push(s, &top, left + 1, a, hi, fo, end,
-			        cur.depth + 1) != 0 ||
-			    push(s, &top, left, lo, a, fo, end,
-			        cur.depth + 1) != 0)
+			if (push(s, H, &top, left + 1, a, hi, fo, end,
+			        cur.depth + 1, s->rgt, wr) != 0 ||
+			    push(s, H, &top, left, lo, a, fo, end,
+			        cur.depth + 1, s->lft, wl) != 0)
 				return -1;
 		}
 	}
@@ -620,11 +852,18 @@ scratch_release(struct scratch *s)
 {
 	free(s->idx);
 	free(s->sw);
+	free(s->pk);
+	free(s->pc);
+	free(s->pw);
+	free(s->py);
 	free(s->pool);
 	free(s->hist);
 	free(s->hcnt);
+	free(s->ih);
+	free(s->list);
 	free(s->tot);
 	free(s->st);
+	free(s->stot);
 }
 
 uint64_t
@@ -747,23 +986,38 @@ tree_task(void *arg, size_t i)
 	t->nout = F->nout;
 	s.idx = malloc((F->rows + 1) * sizeof(*s.idx));
 	s.sw = malloc((F->rows + 1) * sizeof(*s.sw));
+	s.pk = malloc((F->rows + 1) * sizeof(*s.pk));
+	if (F->unit) {
+		s.pc = malloc((F->rows + 1) * sizeof(*s.pc));
+		s.ih = calloc((size_t)(F->K <= 8 ? NCOPY : 1) * MAXBIN *
+		        (F->K + 1),
+		    sizeof(*s.ih));
+	} else {
+		s.pw = malloc((F->rows + 1) * sizeof(*s.pw));
+		s.py = malloc((F->rows + 1) * sizeof(*s.py));
+	}
 	s.pcap = 4 * F->nfeat + 16;
 	s.pool = malloc(s.pcap * sizeof(*s.pool));
 	s.hist = malloc(MAXBIN * H * sizeof(*s.hist));
-	s.hcnt = malloc(MAXBIN * sizeof(*s.hcnt));
-	s.tot = malloc(3 * H * sizeof(*s.tot));
+	s.hcnt = calloc(MAXBIN, sizeof(*s.hcnt));
+	s.list = malloc(MAXBIN);
+	s.tot = malloc(4 * H * sizeof(*s.tot));
 	t->inbag = calloc(F->rows / 64 + 1, sizeof(*t->inbag));
 	t->imp = calloc(F->nfeat + 1, sizeof(*t->imp));
 	if (F->f->p.permutation)
 		t->perm = calloc(F->nfeat + 1, sizeof(*t->perm));
-	if (s.idx == NULL || s.sw == NULL || s.pool == NULL || s.hist == NULL ||
-	    s.hcnt == NULL || s.tot == NULL || t->inbag == NULL ||
+	if (s.idx == NULL || s.sw == NULL || s.pk == NULL ||
+	    (F->unit ? s.pc == NULL || s.ih == NULL
+	             : s.pw == NULL || s.py == NULL) ||
+	    s.pool == NULL || s.hist == NULL || s.hcnt == NULL ||
+	    s.list == NULL || s.tot == NULL || t->inbag == NULL ||
 	    t->imp == NULL || (F->f->p.permutation && t->perm == NULL)) {
 		t->fail = 1;
 		goto out;
 	}
 	s.lft = s.tot + H;
 	s.rgt = s.tot + 2 * H;
+	s.bl = s.tot + 3 * H;
 	if (grow(F, t, &s, &rng) != 0) {
 		t->fail = 1;
 		goto out;
@@ -910,6 +1164,11 @@ fit_forest(const struct am_csr *x, size_t nfeat, const double *y,
 
 	if (check_params(p, nclass, err) != 0)
 		return NULL;
+	if (nclass > UINT16_MAX) {
+		am_seterr(err, AM_EARG, "rf: %zu classes is above %d", nclass,
+		    UINT16_MAX);
+		return NULL;
+	}
 	if (rows == 0 || rows >= UINT32_MAX || nfeat >= UINT32_MAX ||
 	    (nfeat > 0 && rows > SIZE_MAX / nfeat)) {
 		am_seterr(err, AM_EARG, "rf: %zu rows is out of range", rows);
@@ -941,9 +1200,13 @@ fit_forest(const struct am_csr *x, size_t nfeat, const double *y,
 	rw = malloc(rows * sizeof(*rw));
 	if (bins == NULL || edge == NULL || nbin == NULL || rw == NULL)
 		goto nomem;
-	for (i = 0; i < rows; i++)
+	F.unit = nclass > 0;
+	for (i = 0; i < rows; i++) {
 		rw[i] = (w != NULL ? w[i] : 1) *
 		    (nclass > 0 && cost != NULL ? cost[(size_t)y[i]] : 1);
+		if (rw[i] != 1)
+			F.unit = 0;
+	}
 	if (bin_features(x, nfeat, bins, edge, nbin) != 0)
 		goto nomem;
 	F.f = f;
