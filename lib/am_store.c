@@ -883,6 +883,25 @@ change(const struct entry *e, int rollback, unsigned long v, struct am_err *err)
 	return rc != 0 ? rc : set_current(e->dir, v, err);
 }
 
+/*
+ * Where a rollback of the open entry 'e' goes when its stack is '*d' deep
+ * with version 'top' on top: below, the first version other than 'top'
+ * that gc has left.  Returns that version and sets '*d' to the depth it
+ * is on top of, or returns 0 when there is none.  Repeated calls follow
+ * repeated rollbacks.
+ */
+static unsigned long
+next_target(const struct entry *e, size_t *d, unsigned long top)
+{
+	size_t k = *d > 0 ? *d - 1 : 0;
+
+	while (k > 0 &&
+	    (e->st[k - 1] == top || version_ok(e->dir, e->st[k - 1], 0, NULL)))
+		k--;
+	*d = k;
+	return k > 0 ? e->st[k - 1] : 0;
+}
+
 int
 am_store_promote(const char *store, const char *name, unsigned long version,
     struct am_err *err)
@@ -903,7 +922,8 @@ am_store_rollback(const char *store, const char *name, unsigned long *version,
     struct am_err *err)
 {
 	struct entry e;
-	size_t depth;
+	unsigned long v;
+	size_t d;
 	int rc;
 
 	if ((rc = entry_open(store, name, &e, err)) != 0 ||
@@ -914,18 +934,13 @@ am_store_rollback(const char *store, const char *name, unsigned long *version,
 		    "'%s': no promoted version to roll back from", e.dir);
 		goto out;
 	}
-	/* Below the current version, the first one gc has left. */
-	depth = e.depth > 0 ? e.depth - 1 : 0;
-	while (depth > 0 &&
-	    (e.st[depth - 1] == e.cur ||
-	        version_ok(e.dir, e.st[depth - 1], 0, NULL) != 0))
-		depth--;
-	if (depth == 0) {
+	d = e.depth;
+	if ((v = next_target(&e, &d, e.cur)) == 0) {
 		rc = am_seterr(err, AM_EMODEL,
 		    "'%s': no earlier promoted version to roll back to", e.dir);
 		goto out;
 	}
-	*version = e.st[depth - 1];
+	*version = v;
 	rc = change(&e, 1, *version, err);
 out:
 	entry_close(&e);
@@ -990,8 +1005,8 @@ gc_entry(const char *store, const char *name, unsigned long keep,
     void (*fn)(const char *path, void *arg), void *arg, struct am_err *err)
 {
 	char f[32], **temps = NULL, **nt;
-	size_t nv = 0, i, nt_ = 0, cap = 0;
-	unsigned long *vs = NULL;
+	size_t nv = 0, i, j, nt_ = 0, cap = 0, nback = 0, depth;
+	unsigned long *vs = NULL, *back = NULL, top;
 	struct entry e;
 	struct dirent *d;
 	const char *dir;
@@ -1001,11 +1016,21 @@ gc_entry(const char *store, const char *name, unsigned long keep,
 	if ((rc = entry_open(store, name, &e, err)) != 0)
 		goto out;
 	dir = e.dir;
-	if ((rc = read_current(dir, &e.cur, err)) != 0 ||
+	if ((rc = load_state(&e, err)) != 0 ||
 	    (rc = scan_versions(dir, &vs, &nv, err)) != 0)
 		goto out;
+	/* What the next 'keep' rollbacks (at least one) return to stays. */
+	if ((back = calloc(e.depth + 1, sizeof(*back))) == NULL) {
+		rc = nomem(err);
+		goto out;
+	}
+	for (depth = e.depth, top = e.cur; (nback < keep || nback == 0) &&
+	     (top = next_target(&e, &depth, top)) != 0;)
+		back[nback++] = top;
 	for (i = 0; i < nv; i++) {
-		if (vs[i] == e.cur || nv - i <= keep)
+		for (j = 0; j < nback && back[j] != vs[i]; j++)
+			;
+		if (vs[i] == e.cur || nv - i <= keep || j < nback)
 			continue;
 		if (i + 1 == nv && (rc = mark_gone(dir, vs[i], err)) != 0)
 			goto out;
@@ -1040,6 +1065,7 @@ gc_entry(const char *store, const char *name, unsigned long keep,
 out:
 	am_store_free_names(temps, nt_);
 	entry_close(&e);
+	free(back);
 	free(vs);
 	return rc;
 }

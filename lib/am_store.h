@@ -110,9 +110,11 @@ int am_store_rollback(const char *store, const char *name,
 
 /*
  * Remove the versions of 'name' (every entry when NULL) other than the
- * current one and the 'keep' newest, and every temporary file.  'fn', if
- * not NULL, is called with the path of each file removed.  Returns 0,
- * AM_EARG, AM_EIO or AM_ENOMEM.
+ * current one, the 'keep' newest and the ones the next 'keep' rollbacks
+ * (at least one) would return to, and every temporary file: a rollback
+ * after gc never fails for want of its version.  'fn', if not NULL, is
+ * called with the path of each file removed.  Returns 0, AM_EARG, AM_EIO,
+ * AM_EFORMAT (a malformed history or "current") or AM_ENOMEM.
  */
 int am_store_gc(const char *store, const char *name, unsigned long keep,
     void (*fn)(const char *path, void *arg), void *arg, struct am_err *err);

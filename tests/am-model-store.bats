@@ -190,6 +190,44 @@ assert d[1]["valid"] and d[1]["kind"] == "model" and d[1]["algorithm"] == "logre
 	[ "$output" = v1 ]
 }
 
+# 2026-11-29 #10: gc --keep 1 removed the version rollback returns to (the
+# previous promotion), so the rollback after it failed.
+@test "am-model-store: gc keeps the versions the next rollbacks return to" {
+	for m in m1 m2 m3 m1 m2 m3; do am-model push S churn $m.amm; done
+	am-model promote S churn v1
+	am-model promote S churn v2
+	am-model promote S churn v3
+	am-model promote S churn v6
+	# --keep 1: v6 (current, newest) and v3, where rollback goes
+	run -0 --separate-stderr am am-model gc -v --keep 1 S churn
+	[ "$output" = $'removed S/churn/v1.amm\nremoved S/churn/v2.amm\nremoved S/churn/v4.amm\nremoved S/churn/v5.amm' ]
+	run -0 am am-model rollback S churn
+	[ "$output" = v3 ] && [ "$(readlink S/churn/current)" = v3.amm ]
+	cmp m3.amm S/churn/v3.amm
+	# older promotions gc removed are skipped: nothing left below v3
+	run -1 --separate-stderr am am-model rollback S churn
+	one_line_error
+	[ "$stderr" = "am-model: 'S/churn': no earlier promoted version to roll back to" ]
+	# --keep 0 still keeps the next rollback's target
+	am-model promote S churn v6
+	run -0 am am-model gc --keep 0 S churn
+	run -0 ls S/churn
+	[ "$output" = $'current\nhistory\nlock\nv3.amm\nv6.amm' ]
+	# --keep 2: the 2 newest (v9 v8) and the targets of the next 2
+	# rollbacks (v8 v6); v7 and v3 are further back in the history
+	for m in m1 m2 m3; do am-model push S churn $m.amm; done
+	for v in v7 v6 v8 v9; do am-model promote S churn $v; done
+	run -0 --separate-stderr am am-model gc -v --keep 2 S churn
+	[ "$output" = $'removed S/churn/v3.amm\nremoved S/churn/v7.amm' ]
+	run -0 am am-model rollback S churn
+	[ "$output" = v8 ]
+	run -0 am am-model rollback S churn
+	[ "$output" = v6 ] && cmp m3.amm S/churn/v6.amm
+	run -1 --separate-stderr am am-model rollback S churn
+	one_line_error
+	consistent S churn
+}
+
 @test "am-model-store: two concurrent pushes both succeed with distinct versions" {
 	for round in 1 2 3 4 5; do
 		am-model push S churn m1.amm > a.out &
