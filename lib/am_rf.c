@@ -46,6 +46,8 @@
 #define MAXBIN   256
 #define VERSION  2 /* 1: no parameters block; still read */
 #define OOBTASKS 64
+#define OOBROWS  256 /* rows of a task that share a pass over the trees */
+#define LANES    8   /* trees one row walks at once in am_rf_predict() */
 
 struct node {
 	uint32_t feat; /* LEAF for a leaf */
@@ -522,6 +524,30 @@ histogram(const struct fit *F, struct scratch *s, const uint8_t *col, size_t lo,
 	const uint32_t *idx = s->idx;
 	int sparse = is_sparse(cnt, nb);
 
+	if (F->unit && F->K == 2 && nb == 2) {
+		/*
+		 * Two classes, two bins (a one-hot column): count bin 1 in
+		 * registers, without branches; bin 0 is the rest.
+		 */
+		uint64_t n1 = 0, a0 = 0, a1 = 0;
+		for (i = lo; i < hi; i++) {
+			uint32_t m = 0u - (uint32_t)col[idx[i]];
+			uint32_t v = s->pc[i] & m, pm = 0u - (uint32_t)s->pk[i];
+			n1 += m & 1;
+			a1 += v & pm;
+			a0 += v & ~pm;
+		}
+		s->hcnt[0] = (uint32_t)(cnt - n1);
+		s->hcnt[1] = (uint32_t)n1;
+		s->hist[2] = (double)a0;
+		s->hist[3] = (double)a1;
+		s->hist[0] = s->tot[0] - (double)a0;
+		s->hist[1] = s->tot[1] - (double)a1;
+		for (b = 0; b < 2; b++)
+			if (s->hcnt[b] > 0)
+				s->list[u++] = (uint8_t)b;
+		return u;
+	}
 	if (F->unit) {
 		/* Layout per bin: the row count, then K class weights. */
 		size_t E = F->K + 1;
@@ -892,6 +918,37 @@ walk_bins(const struct fit *F, const struct tree *t, size_t r, uint32_t pf,
 	return &t->n[id];
 }
 
+/*
+ * The leaves of tree 't' for the 'm' <= LANES training rows 'r', read
+ * from the bins: the rows go down together, a level at a time, so their
+ * memory reads overlap.
+ */
+static void
+walk_bins_lanes(const struct fit *F, const struct tree *t, const size_t *r,
+    size_t m, const struct node **leaf)
+{
+	uint32_t id[LANES];
+	size_t l;
+	int more = 1;
+
+	for (l = 0; l < m; l++)
+		id[l] = 0;
+	while (more) {
+		more = 0;
+		for (l = 0; l < m; l++) {
+			const struct node *n = &t->n[id[l]];
+			if (n->feat != LEAF) {
+				uint8_t b =
+				    F->bins[(size_t)n->feat * F->rows + r[l]];
+				id[l] = n->left + (b > t->bthr[id[l]]);
+				more = 1;
+			}
+		}
+	}
+	for (l = 0; l < m; l++)
+		leaf[l] = &t->n[id[l]];
+}
+
 /* The tree's output for leaf 'n' into 'out' (nout values), added. */
 static void
 leaf_add(const struct am_rf *f, const struct tree *t, const struct node *n,
@@ -1032,28 +1089,49 @@ out:
 		    (int)F->f->ntrees);
 }
 
-/* Out-of-bag predictions of rows in block 'task'. */
+/*
+ * Out-of-bag predictions of the rows in block 'task', OOBROWS rows at a
+ * time, tree by tree (one tree stays in cache while it serves them):
+ * each row still adds its trees in tree order.
+ */
 static void
 oob_task(void *arg, size_t task)
 {
 	const struct fit *F = arg;
 	struct am_rf *f = F->f;
-	size_t per = (F->rows + OOBTASKS - 1) / OOBTASKS, r, i, k;
+	size_t per = (F->rows + OOBTASKS - 1) / OOBTASKS, r, i, k, b0, b1;
 	size_t lo = task * per, hi = lo + per < F->rows ? lo + per : F->rows;
+	uint32_t c[OOBROWS];
 
-	for (r = lo; r < hi; r++) {
-		double *o = f->oob + r * F->nout;
-		size_t c = 0;
-		memset(o, 0, F->nout * sizeof(*o));
+	for (b0 = lo; b0 < hi; b0 = b1) {
+		b1 = b0 + OOBROWS < hi ? b0 + OOBROWS : hi;
+		memset(f->oob + b0 * F->nout, 0,
+		    (b1 - b0) * F->nout * sizeof(double));
+		memset(c, 0, sizeof(c));
 		for (i = 0; i < f->ntrees; i++) {
 			const struct tree *t = &f->t[i];
-			if (t->inbag[r / 64] >> (r % 64) & 1)
-				continue;
-			leaf_add(f, t, walk_bins(F, t, r, LEAF, 0), o);
-			c++;
+			const struct node *leaf[LANES];
+			size_t rl[LANES], m = 0, l;
+			for (r = b0; r < b1; r++) {
+				if (!(t->inbag[r / 64] >> (r % 64) & 1))
+					rl[m++] = r;
+				if (m < LANES && !(r + 1 == b1 && m > 0))
+					continue;
+				walk_bins_lanes(F, t, rl, m, leaf);
+				for (l = 0; l < m; l++) {
+					leaf_add(f, t, leaf[l],
+					    f->oob + rl[l] * F->nout);
+					c[rl[l] - b0]++;
+				}
+				m = 0;
+			}
 		}
-		for (k = 0; k < F->nout; k++)
-			o[k] = c > 0 ? o[k] / (double)c : (double)NAN;
+		for (r = b0; r < b1; r++) {
+			double *o = f->oob + r * F->nout;
+			for (k = 0; k < F->nout; k++)
+				o[k] = c[r - b0] > 0 ? o[k] / (double)c[r - b0]
+				                     : (double)NAN;
+		}
 	}
 }
 
@@ -1448,15 +1526,31 @@ nomem:
 	return NULL;
 }
 
-/* Leaf of tree 't' for the dense row 'x'. */
-static const struct node *
-walk(const struct tree *t, const double *x)
+/*
+ * The leaves of the 'm' <= LANES trees 't' for the dense row 'x' into
+ * 'leaf': the trees are walked together, a level at a time, so the
+ * memory reads of their nodes overlap instead of waiting one by one.
+ */
+static void
+walk_lanes(const struct tree *t, size_t m, const double *x,
+    const struct node **leaf)
 {
-	uint32_t id = 0;
+	size_t l;
+	int more = 1;
 
-	while (t->n[id].feat != LEAF)
-		id = t->n[id].left + !(x[t->n[id].feat] <= t->n[id].thr);
-	return &t->n[id];
+	for (l = 0; l < m; l++)
+		leaf[l] = t[l].n;
+	while (more) {
+		more = 0;
+		for (l = 0; l < m; l++) {
+			const struct node *n = leaf[l];
+			if (n->feat != LEAF) {
+				leaf[l] =
+				    t[l].n + n->left + !(x[n->feat] <= n->thr);
+				more = 1;
+			}
+		}
+	}
 }
 
 /* Leaf of tree 't' for a sparse row, looking features up by a scan. */
@@ -1497,12 +1591,16 @@ am_rf_predict(const struct am_rf *f, size_t nnz, const uint32_t *idx,
 		for (k = 0; k < nnz; k++)
 			if (idx[k] < f->nfeat)
 				x[idx[k]] = val[k];
-	for (i = 0; i < f->ntrees; i++) {
-		const struct tree *t = &f->t[i];
-		leaf_add(f, t,
-		    x != NULL ? walk(t, x) : walk_sparse(t, nnz, idx, val),
-		    out);
+	for (i = 0; i < f->ntrees && x != NULL; i += LANES) {
+		const struct node *n[LANES];
+		size_t l, m = f->ntrees - i < LANES ? f->ntrees - i : LANES;
+		walk_lanes(f->t + i, m, x, n);
+		for (l = 0; l < m; l++)
+			leaf_add(f, &f->t[i + l], n[l], out);
 	}
+	for (i = 0; i < f->ntrees && x == NULL; i++)
+		leaf_add(f, &f->t[i], walk_sparse(&f->t[i], nnz, idx, val),
+		    out);
 	for (k = 0; k < nout; k++)
 		out[k] /= (double)f->ntrees;
 	if (x != stack)
