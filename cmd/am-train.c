@@ -972,6 +972,7 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	char *cmdline = NULL;
 	double auc, ll;
 	int rc = AM_ENOMEM, tty = !o->quiet && isatty(STDERR_FILENO);
+	unsigned flags = 0;
 
 	if (o->update != NULL) {
 		if ((rc = load_old(o, &old, &m, e)) != 0)
@@ -985,10 +986,15 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	fo.nid = o->nid;
 	fo.weight = o->weight;
 	fo.csv.delim = o->delim;
-	/* Segmenters (neither classifier nor regressor) need no target. */
-	if ((t = am_table_load(o->path, &fo,
-	         ops->classifier || ops->regressor ? AM_TABLE_NEED_TARGET : 0,
-	         e)) == NULL) {
+	/*
+	 * Segmenters (neither classifier nor regressor) need no target, and
+	 * fit dense rows (not --update or --cv, which work on the CSR).
+	 */
+	if (ops->classifier || ops->regressor)
+		flags = AM_TABLE_NEED_TARGET;
+	else if (old == NULL && o->cv == 0)
+		flags = AM_TABLE_DENSE;
+	if ((t = am_table_load(o->path, &fo, flags, e)) == NULL) {
 		rc = e->code;
 		goto out;
 	}

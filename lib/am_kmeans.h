@@ -137,8 +137,9 @@ double am_silhouette(const double *x, size_t n, size_t d, const size_t *lab,
 
 /*
  * Rows of a training table as a dense row-major n x nfeat array (absent
- * values are 0).  When the table's CSR already holds every value of
- * every row in order, that is its value array, used in place ('*owned'
+ * values are 0).  A table loaded dense (AM_TABLE_DENSE) gives its 'dense'
+ * matrix; when the table's CSR already holds every value of every row
+ * in order, that is its value array; both are used in place ('*owned'
  * NULL); otherwise a copy, also in '*owned', to free().  NULL with
  * AM_EFORMAT when a value is not finite ("FILE: row 12: feature 'age' is
  * not finite") or AM_ENOMEM.

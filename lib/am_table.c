@@ -2,10 +2,18 @@
 /*
  * am_table.c -- load a feature stream into memory (see am_table.h).
  *
- * Rows go straight from the stream reader into the growing CSR matrix;
- * the target and weight arrays grow alongside by doubling.  Class
- * indices are re-mapped to byte order once, at the end, because a CSV
- * stream numbers classes in order of first appearance.
+ * Rows go straight from the stream reader into the growing CSR matrix
+ * (or, with AM_TABLE_DENSE, the dense matrix); the target and weight
+ * arrays grow alongside by doubling.  Class indices are re-mapped to byte
+ * order once, at the end, because a CSV stream numbers classes in order
+ * of first appearance.
+ *
+ * A dense load watches the share of nonzero values: once the dense
+ * matrix would hold more than four times the values the CSR would
+ * (beyond DENSE_SLACK), the rows read so far move to the CSR, zeros left
+ * out as the stream reader leaves them out, and the load goes on as a
+ * sparse one.  So a sparse binary stream with millions of columns never
+ * costs rows x columns of memory.
  */
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +32,7 @@ am_table_free(struct am_table *t)
 	if (t == NULL)
 		return;
 	am_csr_release(&t->x);
+	free(t->dense);
 	free(t->y);
 	free(t->w);
 	am_fs_schema_release(&t->schema);
@@ -71,33 +80,184 @@ input_size(const char *path)
 	return (unsigned long long)st.st_size;
 }
 
+/* A load in progress: what the arrays hold. */
+struct load {
+	size_t cap;  /* rows that y (and w) hold */
+	size_t dcap; /* rows that 'dense' holds */
+	size_t d;    /* values per dense row (schema.nfeat) */
+	size_t nnz;  /* values the CSR would hold for the dense rows */
+	int weights;
+};
+
+/*
+ * A dense load stays dense while rows x d is at most 4 nnz + DENSE_SLACK
+ * (values): at most about three times the memory of the CSR (12 bytes a
+ * value), and any matrix of up to a million values.
+ */
+#define DENSE_SLACK (1u << 20)
+
+/* Make 'dense' hold 'n' rows; 0 or -1. */
+static int
+dense_room(struct am_table *t, struct load *ld, size_t n)
+{
+	double *p;
+
+	if (n <= ld->dcap)
+		return 0;
+	if (n > SIZE_MAX / sizeof(double) / ld->d)
+		return -1;
+	if ((p = realloc(t->dense, n * ld->d * sizeof(double))) == NULL)
+		return -1;
+	am_mat_advise(p, n * ld->d * sizeof(double));
+	t->dense = p;
+	ld->dcap = n;
+	return 0;
+}
+
+/*
+ * The first dense matrix: 1024 rows, or fewer for wide rows (at least
+ * one, at most DENSE_SLACK values).  Without it the load is a sparse one.
+ */
+static void
+dense_start(struct am_table *t, struct load *ld)
+{
+	size_t n = DENSE_SLACK / ld->d;
+
+	(void)dense_room(t, ld, n < 1 ? 1 : n > 1024 ? 1024 : n);
+}
+
 /*
  * Once ESTIMATE_AT rows are in, make room for the whole input in one
  * step: the rows and values read so far, scaled by the file's size over
  * the bytes read, plus 1/16.  Only a hint, so that the arrays are not
  * reallocated ten times over: a failure is ignored, and growth by
  * doubling takes over if the estimate falls short.  Never more rows or
- * values than the file has bytes.
+ * values than the file has bytes, nor more dense rows than the sparsity
+ * rule allows.
  */
 #define ESTIMATE_AT 65536
 
 static void
-reserve_all(struct am_table *t, size_t *cap, int weights,
-    unsigned long long size, unsigned long long done)
+reserve_all(struct am_table *t, struct load *ld, unsigned long long size,
+    unsigned long long done)
 {
-	double f, rows, nnz;
+	double f, rows, nnz, drows;
 
 	if (size <= done || done == 0)
 		return;
 	f = (double)size / (double)done * (17.0 / 16);
 	rows = (double)t->rows * f + 1024;
-	nnz = (double)t->x.nnz * f + 1024;
+	nnz = (double)(t->dense != NULL ? ld->nnz : t->x.nnz) * f + 1024;
 	if (rows > (double)size)
 		rows = (double)size;
 	if (nnz > (double)size)
 		nnz = (double)size;
-	if (rows_room(t, cap, (size_t)rows, weights) == 0)
+	if (rows_room(t, &ld->cap, (size_t)rows, ld->weights) != 0)
+		return;
+	if (t->dense == NULL) {
 		(void)am_csr_reserve(&t->x, (size_t)rows, (size_t)nnz, NULL);
+		return;
+	}
+	drows = (4 * nnz + DENSE_SLACK) / (double)ld->d;
+	(void)dense_room(t, ld, (size_t)(rows < drows ? rows : drows));
+}
+
+/*
+ * Move the dense rows read so far into the CSR, leaving zeros out (as the
+ * stream reader does), and free the dense matrix.  0 or AM_ENOMEM.
+ */
+static int
+to_csr(struct am_table *t, struct load *ld, struct am_err *err)
+{
+	size_t i, j, nnz, d = ld->d;
+	uint32_t *idx = malloc(d * sizeof(*idx));
+	double *val = malloc(d * sizeof(*val)), v;
+	const double *row;
+	int rc = 0;
+
+	if (idx == NULL || val == NULL ||
+	    am_csr_reserve(&t->x, t->rows, ld->nnz, err) != 0) {
+		rc = am_seterr(err, AM_ENOMEM, "out of memory (%zu rows read)",
+		    t->rows);
+		goto out;
+	}
+	for (i = 0; i < t->rows && rc == 0; i++) {
+		row = t->dense + i * d;
+		for (j = 0, nnz = 0; j < d; j++) {
+			v = row[j];
+			if (v == 0 && !signbit(v))
+				continue;
+			idx[nnz] = (uint32_t)j;
+			val[nnz++] = v;
+		}
+		rc = am_csr_push(&t->x, nnz, idx, val, err);
+	}
+	free(t->dense);
+	t->dense = NULL;
+	ld->dcap = 0;
+out:
+	free(idx);
+	free(val);
+	return rc;
+}
+
+/*
+ * Put 'row' into the dense matrix as row t->rows (room made), checking
+ * that its values are finite while they are at hand.  0 or AM_EFORMAT.
+ */
+static int
+dense_put(struct am_table *t, struct load *ld, const struct am_fs_row *row,
+    struct am_err *err)
+{
+	size_t d = ld->d, e, j;
+	double *dst = t->dense + t->rows * d;
+	int bad = 0;
+
+	if (row->nnz == d) { /* increasing indices below d: 0 .. d-1 */
+		memcpy(dst, row->val, d * sizeof(double));
+	} else {
+		memset(dst, 0, d * sizeof(double));
+		for (e = 0; e < row->nnz; e++)
+			if (row->idx[e] < d)
+				dst[row->idx[e]] = row->val[e];
+	}
+	for (j = 0; j < d; j++)
+		bad |= !isfinite(dst[j]);
+	if (bad) {
+		for (j = 0; isfinite(dst[j]); j++)
+			;
+		return am_seterr(err, AM_EFORMAT,
+		    "%s: row %zu: feature '%s' is not finite", t->input,
+		    t->rows + 1, t->schema.feat[j]);
+	}
+	ld->nnz += row->nnz;
+	return 0;
+}
+
+/*
+ * Add 'row' to the dense matrix, or to the CSR once the rows turn out
+ * sparse (or were never dense).  0 or an AM_E* code.
+ */
+static int
+put_row(struct am_table *t, struct load *ld, struct am_fs_reader *r,
+    const struct am_fs_row *row, struct am_err *err)
+{
+	int rc;
+
+	if (t->dense != NULL &&
+	    (t->rows + 1) * ld->d > 4 * (ld->nnz + row->nnz) + DENSE_SLACK &&
+	    (rc = to_csr(t, ld, err)) != 0)
+		return rc;
+	if (t->dense != NULL) {
+		if (t->rows == ld->dcap && dense_room(t, ld, 2 * ld->dcap) != 0)
+			return am_seterr(err, AM_ENOMEM,
+			    "out of memory (%zu rows read)", t->rows);
+		return dense_put(t, ld, row, err);
+	}
+	rc = am_csr_push(&t->x, row->nnz, row->idx, row->val, err);
+	if (rc == AM_EARG)
+		am_err_prefix(err, "%s:%lu", t->input, am_fs_line(r));
+	return rc;
 }
 
 struct named {
@@ -173,9 +333,9 @@ am_table_load(const char *path, const struct am_fs_opts *opts, unsigned flags,
 	struct am_fs_reader *r = NULL;
 	const struct am_fs_schema *s;
 	struct am_fs_row row;
-	size_t cap = 0;
+	struct load ld = { 0 };
 	unsigned long long size;
-	int rc, weights;
+	int rc;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		goto nomem;
@@ -198,27 +358,28 @@ am_table_load(const char *path, const struct am_fs_opts *opts, unsigned flags,
 	/* The schema's target name is needed for messages while reading. */
 	if (am_fs_schema_copy(&t->schema, s) != 0)
 		goto nomem;
-	weights = s->weight != NULL;
-	if (weights && (t->w = malloc(sizeof(double))) == NULL)
+	ld.weights = s->weight != NULL;
+	if (ld.weights && (t->w = malloc(sizeof(double))) == NULL)
 		goto nomem;
+	/* Dense from the start (if it can), growing by doubling. */
+	ld.d = s->nfeat;
+	if ((flags & AM_TABLE_DENSE) && t->format != AM_FS_LIBSVM && ld.d > 0)
+		dense_start(t, &ld);
 	while ((rc = am_fs_next(r, &row, err)) == 1) {
 		if (check_row(t, r, &row, flags, err) != 0)
 			goto fail;
-		if (t->rows == cap &&
-		    rows_room(t, &cap, cap ? 2 * cap : 1024, weights) != 0)
+		if (t->rows == ld.cap &&
+		    rows_room(t, &ld.cap, ld.cap ? 2 * ld.cap : 1024,
+		        ld.weights) != 0)
 			goto nomem;
-		if (am_csr_push(&t->x, row.nnz, row.idx, row.val, err) != 0) {
-			if (err != NULL && err->code == AM_EARG)
-				am_err_prefix(err, "%s:%lu", t->input,
-				    am_fs_line(r));
+		if (put_row(t, &ld, r, &row, err) != 0)
 			goto fail;
-		}
 		t->y[t->rows] = row.target;
-		if (weights)
+		if (ld.weights)
 			t->w[t->rows] = row.weight;
 		t->rows++;
 		if (t->rows == ESTIMATE_AT && size > 0)
-			reserve_all(t, &cap, weights, size, am_src_bytes(src));
+			reserve_all(t, &ld, size, am_src_bytes(src));
 	}
 	if (rc < 0)
 		goto fail;
@@ -230,6 +391,15 @@ am_table_load(const char *path, const struct am_fs_opts *opts, unsigned flags,
 	am_fs_schema_release(&t->schema);
 	if (am_fs_schema_copy(&t->schema, am_fs_schema(r)) != 0)
 		goto nomem;
+	if (t->dense != NULL && t->schema.nfeat != ld.d &&
+	    to_csr(t, &ld, err) != 0)
+		goto fail;
+	if (t->dense != NULL && ld.dcap > t->rows) {
+		/* give back what the estimate reserved beyond the rows */
+		double *p = realloc(t->dense, t->rows * ld.d * sizeof(double));
+		if (p != NULL)
+			t->dense = p;
+	}
 	if (order_classes(t, err) != 0)
 		goto fail;
 	t->bytes = am_src_bytes(src);
@@ -322,6 +492,9 @@ size_t
 am_table_bytes(const struct am_table *t)
 {
 	size_t b = sizeof(*t) + am_csr_bytes(&t->x) + t->rows * sizeof(double);
+
+	if (t->dense != NULL)
+		b += t->rows * t->schema.nfeat * sizeof(double);
 
 	if (t->w != NULL)
 		b += t->rows * sizeof(double);

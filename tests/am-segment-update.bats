@@ -195,6 +195,28 @@ param() {
 	within "$(awk -v a="$iu" -v b="$ifl" 'BEGIN { print a / b }')" 1 0.02
 }
 
+# 2026-11-29 #8: a loaded kmeans model lost hyper.restarts and
+# hyper.mini_batch, so --update and merge wrote restarts 1, no mini_batch.
+@test "am-segment-update: kmeans --update and merge keep the fit's restarts and mini-batch" {
+	am am-train -q -a kmeans -k 3 -s 1 --restarts 4 --mini-batch 64 \
+	    -o old.amm first.csv
+	[ "$(param old.amm restarts)" = 4 ]
+	[ "$(param old.amm mini_batch)" = 64 ]
+	run -0 --separate-stderr am am-train -q --update old.amm -o upd.amm new.csv
+	[ -z "$output" ]
+	[ "$(param upd.amm restarts)" = 4 ]
+	[ "$(param upd.amm mini_batch)" = 64 ]
+	am-model -h | grep -q merge || return 0
+	run -0 --separate-stderr am am-model merge -o m.amm old.amm upd.amm
+	[ "$(param m.amm restarts)" = 4 ]
+	[ "$(param m.amm mini_batch)" = 64 ]
+	# Without --mini-batch there is none to keep.
+	am am-train -q -a kmeans -k 3 -s 1 -o old.amm first.csv
+	am am-train -q --update old.amm -o upd.amm new.csv
+	[ "$(param upd.amm restarts)" = 1 ]
+	[ -z "$(param upd.amm mini_batch)" ]
+}
+
 @test "am-segment-update: gmm shards updated from one seed model merge within 0.003 of the full fit" {
 	am-model -h | grep -q merge || skip "am-model has no merge yet"
 	{ head -1 all.csv; sed -n 2,601p all.csv; } > s1.csv

@@ -202,6 +202,32 @@ EOF
 	diff <(am-model show a.amm | grep -v -e '^  command' -e '^sha256' -e '^file') <(am-model show b.amm | grep -v -e '^  command' -e '^sha256' -e '^file')
 }
 
+# 2026-11-29 #8: segmentation reads its rows straight into a dense matrix
+# (am_table AM_TABLE_DENSE); a file is sized from its length, a pipe
+# grows by doubling, zeros come as sparse binary rows.
+@test "am-segment: CSV, binary stream, pipe and rows with zeros give the same model" {
+	# x3: mostly zeros (and some -0), so that binary rows are sparse.
+	awk -F, -v OFS=, 'NR == 1 { print $0, "x3"; next }
+	    { print $0, NR % 4 ? (NR % 7 ? 0 : "-0") : $1 * $2 }' \
+	    "$SEG/mix3.csv" > z.csv
+	for f in "$SEG/mix3.csv" z.csv; do
+		am-features -q --scale none --to bin "$f" > m.bin
+		for a in "gmm -k 3 --covariance full" "gmm -k 2..4" "kmeans -k 3"; do
+			am am-train -q -a $a -s 1 -o csv.amm "$f"
+			am am-train -q -a $a -s 1 -o bin.amm m.bin
+			am am-train -q -a $a -s 1 -o pipe.amm <(cat m.bin)
+			am-model show csv.amm | sed -n '/^hyper-parameters:/,$p' > csv.txt
+			[ "$(grep -c '^  segment\.' csv.txt)" -ge 4 ]
+			for m in bin pipe; do
+				am-model show $m.amm | sed -n '/^hyper-parameters:/,$p' > $m.txt
+				diff csv.txt $m.txt
+				cmp <(am-predict -m csv.amm "$f") <(am-predict -m $m.amm "$f")
+			done
+		done
+	done
+	[ "$(param pipe.amm input.rows)" = 1500 ]
+}
+
 @test "am-segment: the same seed gives the same bytes; the log-likelihood trace rises" {
 	SOURCE_DATE_EPOCH=1 am-train -q -a gmm -k 3 --covariance diag -s 7 -o x.amm "$SEG/iris.csv"
 	mv x.amm a.amm

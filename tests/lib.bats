@@ -5,7 +5,7 @@
 load helpers
 
 UNIT="${AM_UNIT:-$AM_ROOT/build/unit}"
-MODULES="art buf clean cli csv dtoa feat fs gmm io kmeans linreg logreg mat metrics mlp plot pool rand rank rec rf store strtab svm"
+MODULES="art buf clean cli csv dtoa feat fs gmm io kmeans linreg logreg mat metrics mlp plot pool rand rank rec rf store strtab svm table"
 
 unit() {
 	local t="$UNIT/test_$1"
@@ -41,6 +41,7 @@ unit() {
 @test "lib: am_rf" { unit rf; }
 @test "lib: am_store" { unit store; }
 @test "lib: am_svm" { unit svm; }
+@test "lib: am_table" { unit table; }
 
 @test "lib: every tests/unit/test_*.c has a case above" {
 	for src in "$AM_ROOT"/tests/unit/test_*.c; do
