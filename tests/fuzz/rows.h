@@ -22,7 +22,7 @@ fuzz_rows(const unsigned char *data, size_t size, const struct am_fs_opts *o)
 	struct am_err err;
 	unsigned long rows = 0;
 	char *copy;
-	size_t j;
+	size_t j, named = 0;
 	int rc = 0;
 
 	if ((src = fuzz_src(data, size, &copy)) == NULL) {
@@ -46,8 +46,10 @@ fuzz_rows(const unsigned char *data, size_t size, const struct am_fs_opts *o)
 		for (j = 0; j < s->nid; j++)
 			FUZZ_CHECK(row.ids[j] != NULL &&
 			    strlen(row.ids[j]) <= AM_FS_MAX_NAME);
-		for (j = 0; j < s->nfeat; j++)
+		/* names only grow: check each new one once, not per row */
+		for (j = named; j < s->nfeat; j++)
 			FUZZ_CHECK(s->feat[j] != NULL);
+		named = s->nfeat;
 		if (s->nclass > 0 && !isnan(row.target))
 			FUZZ_CHECK(row.target >= 0 &&
 			    row.target < (double)s->nclass &&
