@@ -148,54 +148,48 @@ midpoint(double a, double b)
 }
 
 /*
- * Cut points of a feature with 'nz' sorted nonzero values 'v' among
- * 'rows' rows: every gap between distinct values when there are at most
- * MAXBIN of them, else the gaps at the quantiles.  Returns the count.
+ * Cut points of a feature whose 'nd' distinct nonzero values 'v'
+ * (ascending; an explicit zero merges with the implicit ones) occur 'c'
+ * times each among 'rows' rows, the other 'zeros' rows being 0: every
+ * gap between distinct values when there are at most MAXBIN of them,
+ * else the gaps at the quantiles.  Returns the count.
  */
 static int
-cut_points(const double *v, size_t nz, size_t rows, double *edge)
+cut_points(const double *v, const size_t *c, size_t nd, size_t zeros,
+    size_t rows, double *edge)
 {
-	size_t i, nd = 0, zeros = rows - nz, cum = 0;
-	int ne = 0, zdone = zeros == 0;
+	size_t i, nall = nd, cum = 0;
+	int ne = 0, zdone = zeros == 0, have = 0;
 	double prev = 0;
-	int have = 0;
 
 	/* Count distinct values, zero included when present. */
-	for (i = 0; i < nz; i++)
-		if (i == 0 || v[i] != v[i - 1])
-			nd++;
 	if (zeros > 0) {
 		int zin = 0;
-		for (i = 0; i < nz && !zin; i++)
+		for (i = 0; i < nd && !zin; i++)
 			zin = v[i] == 0;
-		nd += !zin;
+		nall += !zin;
 	}
 	/* Walk the values in order with their counts, zeros merged in. */
 	i = 0;
-	while (i < nz || !zdone) {
+	while (i < nd || !zdone) {
 		double x;
-		size_t c = 0;
-		if (!zdone && (i >= nz || v[i] >= 0)) {
+		size_t n = 0;
+		if (!zdone && (i >= nd || v[i] >= 0)) {
 			x = 0;
-			c = zeros;
+			n = zeros;
 			zdone = 1;
-			while (i < nz && v[i] == 0) {
-				c++;
-				i++;
-			}
+			if (i < nd && v[i] == 0)
+				n += c[i++];
 		} else {
 			x = v[i];
-			while (i < nz && v[i] == x) {
-				c++;
-				i++;
-			}
+			n = c[i++];
 		}
 		if (have && ne < MAXBIN - 1 &&
-		    (nd <= MAXBIN ||
+		    (nall <= MAXBIN ||
 		        (double)cum >=
 		            (double)(ne + 1) * (double)rows / MAXBIN))
 			edge[ne++] = midpoint(prev, x);
-		cum += c;
+		cum += n;
 		prev = x;
 		have = 1;
 	}
@@ -218,21 +212,137 @@ bin_of(const double *edge, int ne, double x)
 	return (uint8_t)lo;
 }
 
-/* Bin the rows of 'x': bins, cut points and bin counts per feature. */
+/*
+ * The distinct values of 'v' (n of them) ascending into 'd' with their
+ * counts in 'c', when there are at most MAXBIN + 1 and none is NaN:
+ * returns their count, or -1 (then sort).  Insertion into a short
+ * sorted list: a one-hot column costs a comparison or two per value.
+ */
+static long
+few_values(const double *v, size_t n, double *d, size_t *c)
+{
+	size_t i, nd = 0, last = 0;
+
+	for (i = 0; i < n; i++) {
+		double x = v[i];
+		size_t lo = 0, hi = nd, k;
+		if (isnan(x))
+			return -1;
+		if (nd > 0 && d[last] == x) {
+			c[last]++;
+			continue;
+		}
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (d[mid] < x)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < nd && d[lo] == x) {
+			c[lo]++;
+			last = lo;
+			continue;
+		}
+		if (nd == MAXBIN + 1)
+			return -1;
+		for (k = nd; k > lo; k--) {
+			d[k] = d[k - 1];
+			c[k] = c[k - 1];
+		}
+		d[lo] = x;
+		c[lo] = 1;
+		last = lo;
+		nd++;
+	}
+	return (long)nd;
+}
+
+/* The binning of one fit: the nonzeros transposed, by feature. */
+struct binning {
+	const size_t *cnt;    /* nfeat + 1 offsets into cv and crow */
+	const double *cv;     /* values, by feature */
+	const uint32_t *crow; /* their rows */
+	size_t rows;
+	uint8_t *bins;
+	double **edge;
+	int *nbin;
+	unsigned char *fail; /* per feature */
+};
+
+/* Cut points and bins of feature 'j' (a task). */
+static void
+bin_task(void *arg, size_t j)
+{
+	struct binning *B = arg;
+	size_t nz = B->cnt[j + 1] - B->cnt[j], k, nd = 0, rows = B->rows;
+	const double *v = B->cv + B->cnt[j];
+	double *d = malloc((MAXBIN + 2) * sizeof(*d)), *sorted = NULL;
+	size_t *c = malloc((MAXBIN + 2) * sizeof(*c)), *sc = NULL;
+	uint8_t zb, *col = B->bins + j * rows;
+	long few;
+
+	if (d == NULL || c == NULL ||
+	    (B->edge[j] = malloc(MAXBIN * sizeof(double))) == NULL)
+		goto fail;
+	if ((few = few_values(v, nz, d, c)) >= 0) {
+		B->nbin[j] =
+		    cut_points(d, c, (size_t)few, rows - nz, rows, B->edge[j]) +
+		    1;
+	} else {
+		/* Many values: sort them, then count the runs. */
+		if ((sorted = malloc((nz + 1) * sizeof(*sorted))) == NULL ||
+		    (sc = malloc((nz + 1) * sizeof(*sc))) == NULL)
+			goto fail;
+		memcpy(sorted, v, nz * sizeof(*sorted));
+		qsort(sorted, nz, sizeof(*sorted), cmp_double);
+		for (k = 0; k < nz; k++) {
+			if (k == 0 || sorted[k] != sorted[nd - 1]) {
+				sorted[nd] = sorted[k];
+				sc[nd++] = 0;
+			}
+			sc[nd - 1]++;
+		}
+		B->nbin[j] =
+		    cut_points(sorted, sc, nd, rows - nz, rows, B->edge[j]) + 1;
+	}
+	zb = bin_of(B->edge[j], B->nbin[j] - 1, 0);
+	memset(col, zb, rows);
+	for (k = 0; k < nz; k++)
+		col[B->crow[B->cnt[j] + k]] =
+		    bin_of(B->edge[j], B->nbin[j] - 1, v[k]);
+	goto out;
+fail:
+	B->fail[j] = 1;
+out:
+	free(d);
+	free(c);
+	free(sorted);
+	free(sc);
+}
+
+/*
+ * Bin the rows of 'x': bins, cut points and bin counts per feature, the
+ * features spread over 'pool'.
+ */
 static int
 bin_features(const struct am_csr *x, size_t nfeat, uint8_t *bins, double **edge,
-    int *nbin)
+    int *nbin, struct am_pool *pool)
 {
 	size_t rows = x->rows, i, j, k, *cnt, *pos;
 	double *cv = NULL;
 	uint32_t *crow = NULL;
+	unsigned char *fail = NULL;
+	struct binning B;
 	int rc = AM_ENOMEM;
 
 	cnt = calloc(nfeat + 1, sizeof(*cnt));
 	pos = calloc(nfeat + 1, sizeof(*pos));
 	cv = malloc((x->nnz + 1) * sizeof(*cv));
 	crow = malloc((x->nnz + 1) * sizeof(*crow));
-	if (cnt == NULL || pos == NULL || cv == NULL || crow == NULL)
+	fail = calloc(nfeat + 1, 1);
+	if (cnt == NULL || pos == NULL || cv == NULL || crow == NULL ||
+	    fail == NULL)
 		goto out;
 	for (k = 0; k < x->nnz; k++)
 		if (x->idx[k] < nfeat)
@@ -248,30 +358,25 @@ bin_features(const struct am_csr *x, size_t nfeat, uint8_t *bins, double **edge,
 			cv[pos[c]] = x->val[k];
 			crow[pos[c]++] = (uint32_t)i;
 		}
-	for (j = 0; j < nfeat; j++) {
-		size_t nz = cnt[j + 1] - cnt[j];
-		double *sorted = malloc((nz + 1) * sizeof(*sorted));
-		uint8_t zb, *col = bins + j * rows;
-		if (sorted == NULL ||
-		    (edge[j] = malloc(MAXBIN * sizeof(double))) == NULL) {
-			free(sorted);
+	B.cnt = cnt;
+	B.cv = cv;
+	B.crow = crow;
+	B.rows = rows;
+	B.bins = bins;
+	B.edge = edge;
+	B.nbin = nbin;
+	B.fail = fail;
+	am_pool_run(pool, nfeat, bin_task, &B);
+	for (j = 0; j < nfeat; j++)
+		if (fail[j])
 			goto out;
-		}
-		memcpy(sorted, cv + cnt[j], nz * sizeof(*sorted));
-		qsort(sorted, nz, sizeof(*sorted), cmp_double);
-		nbin[j] = cut_points(sorted, nz, rows, edge[j]) + 1;
-		free(sorted);
-		zb = bin_of(edge[j], nbin[j] - 1, 0);
-		memset(col, zb, rows);
-		for (k = cnt[j]; k < cnt[j + 1]; k++)
-			col[crow[k]] = bin_of(edge[j], nbin[j] - 1, cv[k]);
-	}
 	rc = 0;
 out:
 	free(cnt);
 	free(pos);
 	free(cv);
 	free(crow);
+	free(fail);
 	return rc;
 }
 
@@ -1285,7 +1390,9 @@ fit_forest(const struct am_csr *x, size_t nfeat, const double *y,
 		if (rw[i] != 1)
 			F.unit = 0;
 	}
-	if (bin_features(x, nfeat, bins, edge, nbin) != 0)
+	if ((pool = am_pool_new(p->threads, err)) == NULL)
+		goto fail;
+	if (bin_features(x, nfeat, bins, edge, nbin, pool) != 0)
 		goto nomem;
 	F.f = f;
 	F.done = &done;
@@ -1311,8 +1418,6 @@ fit_forest(const struct am_csr *x, size_t nfeat, const double *y,
 		F.mtry = 1;
 	if (F.mtry > nfeat)
 		F.mtry = nfeat;
-	if ((pool = am_pool_new(p->threads, err)) == NULL)
-		goto fail;
 	am_pool_run(pool, f->ntrees, tree_task, &F);
 	for (i = 0; i < f->ntrees; i++)
 		if (f->t[i].fail)
