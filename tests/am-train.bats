@@ -417,3 +417,49 @@ print(roc_auc_score(z, m.decision_function(b)))')
 		approx "$a_lr" "$sk" 0.001
 	fi
 }
+
+# svm speed work
+
+# 2026-11-29 #6: the dual coordinate descent packs each row's state in one
+# cache line and prefetches rows ahead; it must still solve LIBLINEAR's
+# problem: the dual objective at a tight eps equals the one liblinear-train
+# prints (v/2 = 1/2 |w|^2 + sum a_i (a_i D_ii / 2 - 1)).
+@test "am-train: svm dual objective equals liblinear-train's (-s 1, -s 3)" {
+	command -v liblinear-train >/dev/null || skip "liblinear-train absent"
+	cd "$BATS_TEST_TMPDIR"
+	am am-features -q -t y -o f.amm --to libsvm "$DATA/bank.csv" > bank.svm
+	# cases where liblinear converges within its 1000 sweeps
+	for t in "$F/syn.svm":1:0.1 "$F/syn.svm":1:1 "$F/syn.svm":3:1 \
+	    bank.svm:3:0.1 bank.svm:3:1; do
+		f=${t%%:*} s=${t#*:} c=${s#*:} s=${s%%:*}
+		loss=$([ $s = 1 ] && echo squared-hinge || echo hinge)
+		run -0 --separate-stderr am am-train -q -a svm --loss $loss \
+		    --from libsvm -c $c -B 1 -e 0.00001 --max-iter 100000 \
+		    -o m.amm "$f"
+		a=$(am-model show m.amm | awk '$1 == "objective" { print $2 }')
+		liblinear-train -s $s -c $c -B 1 -e 0.00001 "$f" ll.model > ll.out
+		! grep -q 'reaching max' ll.out
+		l=$(awk '/^Objective value/ { print $NF }' ll.out)
+		echo "$f -s $s -c $c: am $a liblinear $l"
+		[ -n "$a" ] && [ -n "$l" ]
+		# both stop at a projected-gradient spread of 1e-5;
+		# liblinear prints 6 decimals
+		approx "$a" "$l" "$(echo "$l" | awk '{ print ($1 < 0 ? -$1 : $1) * 1e-5 + 1e-6 }')"
+	done
+}
+
+# 2026-11-29 #6: with -B 0 a fold's warm start added 0 to w[nfeat], one
+# past its weights: the first weight of another task's slot, written
+# concurrently under -j > 1.
+@test "am-train: svm -B 0 gives the same model bytes for -j 1 and -j 3" {
+	cd "$BATS_TEST_TMPDIR"
+	for j in 1 3; do
+		run -0 --separate-stderr am am-train -q -a svm -B 0 -j $j \
+		    --from libsvm -o m$j.amm "$F/syn.svm"
+		am-predict -m m$j.amm --from libsvm "$F/syn.svm" > p$j.csv
+		coef m$j.amm > w$j.txt
+	done
+	[ "$(wc -l < p1.csv)" -eq 401 ] && [ "$(wc -l < w1.txt)" -eq 8 ]
+	cmp p1.csv p3.csv
+	cmp w1.txt w3.txt
+}
