@@ -29,9 +29,13 @@
  * or regression forest keeps its value in the threshold slot; a leaf of
  * a K-class forest points into an array of K class probabilities.
  *
- * Memory while fitting: 1 byte per row and feature (the bins), plus per
- * tree being grown 16 bytes per row; the trees themselves take 16 bytes
- * per node (about rows / min_leaf nodes per tree).
+ * Memory while fitting: 1 byte per row and feature (the bins; while
+ * they are made, 12 bytes per nonzero more), plus per tree being grown
+ * 18 bytes per row (30 with row or class weights or a numeric target);
+ * the trees themselves take 20 bytes per node (about rows / min_leaf
+ * nodes per tree).  The forest does not depend on the thread count nor
+ * on how the split search counts: the trees are those of a plain
+ * one-pass histogram search.
  */
 #ifndef AM_RF_H
 #define AM_RF_H
