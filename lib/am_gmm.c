@@ -613,7 +613,7 @@ job_init(struct em_job *j, const double *x, size_t n, size_t d, size_t k,
 	j->n = n;
 	j->d = d;
 	j->k = k;
-	j->resp = malloc((n * k + 1) * sizeof(double));
+	j->resp = am_seg_alloc((n * k + 1) * sizeof(double));
 	j->ll = malloc(ntasks * sizeof(double));
 	j->nk = malloc(ntasks * k * sizeof(double));
 	j->sx = malloc((ntasks * k * d + 1) * sizeof(double));

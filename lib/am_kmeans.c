@@ -101,6 +101,53 @@ dist2(const double *a, const double *b, size_t d)
 	return s;
 }
 
+/*
+ * dist2() of 'x' to the four points 'c[0..3]' into 'out': four sums side
+ * by side, each added in dist2()'s order (so the very same bits), which
+ * runs about four times faster than four dist2() calls, whose one sum
+ * waits on each addition.
+ */
+static void
+dist2x4(const double *x, const double *const *c, size_t d, double *out)
+{
+	const double *c0 = c[0], *c1 = c[1], *c2 = c[2], *c3 = c[3];
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0, t1, t2, t3;
+	size_t j;
+
+	for (j = 0; j < d; j++) {
+		t0 = x[j] - c0[j];
+		t1 = x[j] - c1[j];
+		t2 = x[j] - c2[j];
+		t3 = x[j] - c3[j];
+		s0 += t0 * t0;
+		s1 += t1 * t1;
+		s2 += t2 * t2;
+		s3 += t3 * t3;
+	}
+	out[0] = s0;
+	out[1] = s1;
+	out[2] = s2;
+	out[3] = s3;
+}
+
+/* dist2() of 'x' to each of the 'k' rows of 'c' (k x d) into 'out'. */
+static void
+dist2_all(const double *x, const double *c, size_t k, size_t d, double *out)
+{
+	const double *p[4];
+	size_t q = 0;
+
+	for (; q + 4 <= k; q += 4) {
+		p[0] = c + q * d;
+		p[1] = p[0] + d;
+		p[2] = p[1] + d;
+		p[3] = p[2] + d;
+		dist2x4(x, p, d, out + q);
+	}
+	for (; q < k; q++)
+		out[q] = dist2(x, c + q * d, d);
+}
+
 void
 am_kmeans_release(struct am_kmeans *km)
 {
@@ -112,14 +159,18 @@ am_kmeans_release(struct am_kmeans *km)
 size_t
 am_kmeans_nearest(const struct am_kmeans *km, const double *x, double *d2)
 {
-	size_t j, best = 0;
-	double b = HUGE_VAL, t;
+	size_t j, k = km->k, best = 0;
+	double b = HUGE_VAL, t[4];
 
-	for (j = 0; j < km->k; j++)
-		if ((t = dist2(x, km->centers + j * km->d, km->d)) < b) {
-			b = t;
+	for (j = 0; j < k; j++) {
+		if (j % 4 == 0)
+			dist2_all(x, km->centers + j * km->d,
+			    k - j < 4 ? k - j : 4, km->d, t);
+		if (t[j % 4] < b) {
+			b = t[j % 4];
 			best = j;
 		}
+	}
 	if (d2 != NULL)
 		*d2 = b;
 	return best;
@@ -139,23 +190,35 @@ static void
 pp_task(void *arg, size_t t)
 {
 	struct pp_job *j = arg;
-	size_t i, c, lo = t * j->chunk, hi = lo + j->chunk;
-	double v;
+	size_t i, c, nc = j->ncand, lo = t * j->chunk, hi = lo + j->chunk;
+	const double *xc[32], *xi;
+	double s[32], v[32];
 
+	/*
+	 * Row by row, every candidate at once (four at a time): each row is
+	 * read once, and each candidate's sum adds its rows in order.
+	 */
 	if (hi > j->n)
 		hi = j->n;
-	for (c = 0; c < j->ncand; c++) {
-		const double *xc = j->x + j->cand[c] * j->d;
-		double s = 0;
-		for (i = lo; i < hi; i++) {
-			v = dist2(j->x + i * j->d, xc, j->d);
-			if (v > j->mind[i])
-				v = j->mind[i];
-			j->newd[c][i] = v;
-			s += v;
-		}
-		j->pot[t * j->ncand + c] = s;
+	for (c = 0; c < nc; c++) {
+		xc[c] = j->x + j->cand[c] * j->d;
+		s[c] = 0;
 	}
+	for (i = lo; i < hi; i++) {
+		xi = j->x + i * j->d;
+		for (c = 0; c + 4 <= nc; c += 4)
+			dist2x4(xi, xc + c, j->d, v + c);
+		for (; c < nc; c++)
+			v[c] = dist2(xi, xc[c], j->d);
+		for (c = 0; c < nc; c++) {
+			if (v[c] > j->mind[i])
+				v[c] = j->mind[i];
+			j->newd[c][i] = v[c];
+			s[c] += v[c];
+		}
+	}
+	for (c = 0; c < nc; c++)
+		j->pot[t * nc + c] = s[c];
 }
 
 /* The first row whose cumulative weight passes 'u' (of total 'tot'). */
@@ -193,7 +256,7 @@ am_kmeans_pp(const double *x, size_t n, size_t d, size_t k, struct am_rand *r,
 	/* trials + 1 arrays of n distances: the current minimum and one
 	 * per candidate; the kept candidate's array becomes the minimum by
 	 * swapping pointers, not copying. */
-	buf = malloc((trials + 1) * n * sizeof(*buf));
+	buf = am_seg_alloc((trials + 1) * n * sizeof(*buf));
 	pot = malloc(ntasks * trials * sizeof(*pot));
 	if (buf == NULL || pot == NULL) {
 		free(buf);
@@ -285,10 +348,14 @@ ham_task(void *arg, size_t t)
 		if (j->u[i] > m) {
 			j->u[i] = sqrt(dist2(xi, j->c + a * d, d));
 			if (j->u[i] > m) {
-				double b1 = HUGE_VAL, b2 = HUGE_VAL, v;
+				double b1 = HUGE_VAL, b2 = HUGE_VAL, v, v4[4];
 				size_t bj = 0;
 				for (q = 0; q < j->k; q++) {
-					v = dist2(xi, j->c + q * d, d);
+					if (q % 4 == 0)
+						dist2_all(xi, j->c + q * d,
+						    j->k - q < 4 ? j->k - q : 4,
+						    d, v4);
+					v = v4[q % 4];
 					if (v < b1) {
 						b2 = b1;
 						b1 = v;
@@ -579,7 +646,7 @@ am_kmeans_fit(struct am_kmeans *km, const double *x, size_t n, size_t d,
 {
 	struct am_kmeans cur = { 0 };
 	struct am_rand r;
-	uint32_t *a = NULL, *besta = NULL;
+	uint32_t *a = NULL;
 	double *u = NULL, *l = NULL, *part = NULL, thr;
 	int rs, restarts = p->restarts > 0 ? p->restarts : 1, rc = 0;
 	int max_iter = p->max_iter > 0 ? p->max_iter : p->batch ? 100 : 300;
@@ -589,10 +656,9 @@ am_kmeans_fit(struct am_kmeans *km, const double *x, size_t n, size_t d,
 	if (p->k == 0 || p->k > n)
 		return am_seterr(err, AM_EARG,
 		    "k %zu is larger than the %zu rows", p->k, n);
-	a = malloc(n * sizeof(*a));
-	besta = malloc(n * sizeof(*besta));
-	u = malloc(n * sizeof(*u));
-	l = malloc(n * sizeof(*l));
+	a = am_seg_alloc(n * sizeof(*a));
+	u = am_seg_alloc(n * sizeof(*u));
+	l = am_seg_alloc(n * sizeof(*l));
 	part = malloc((ntasks + 2 * d) * sizeof(*part));
 	cur.k = km->k = p->k;
 	cur.d = km->d = d;
@@ -600,9 +666,9 @@ am_kmeans_fit(struct am_kmeans *km, const double *x, size_t n, size_t d,
 	cur.size = malloc(p->k * sizeof(double));
 	km->centers = malloc((p->k * d + 1) * sizeof(double));
 	km->size = malloc(p->k * sizeof(double));
-	if (a == NULL || besta == NULL || u == NULL || l == NULL ||
-	    part == NULL || cur.centers == NULL || cur.size == NULL ||
-	    km->centers == NULL || km->size == NULL) {
+	if (a == NULL || u == NULL || l == NULL || part == NULL ||
+	    cur.centers == NULL || cur.size == NULL || km->centers == NULL ||
+	    km->size == NULL) {
 		rc = am_seterr(err, AM_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -636,7 +702,6 @@ out:
 		am_kmeans_release(km);
 	am_kmeans_release(&cur);
 	free(a);
-	free(besta);
 	free(u);
 	free(l);
 	free(part);
@@ -831,6 +896,25 @@ am_silhouette(const double *x, size_t n, size_t d, const size_t *lab, size_t k)
 	}
 	free(sum);
 	return s / (double)n;
+}
+
+#define HUGE_PAGE (2u << 20)
+
+void *
+am_seg_alloc(size_t bytes)
+{
+	void *p;
+
+	if (bytes < HUGE_PAGE)
+		return malloc(bytes > 0 ? bytes : 1);
+	/* Whole huge pages: a part of one at the end would fault in 4 KiB. */
+	if (bytes > SIZE_MAX - HUGE_PAGE)
+		return NULL;
+	bytes = (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+	if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
+		return NULL;
+	am_mat_advise(p, bytes);
+	return p;
 }
 
 const double *

@@ -148,6 +148,15 @@ const double *am_seg_dense(const struct am_table *t, double **owned,
     struct am_err *err);
 
 /*
+ * malloc() for a large array about to be filled: from 2 MiB on, aligned
+ * to 2 MiB and advised for huge pages (am_mat_advise()) before a byte of
+ * it is touched, so that none of it faults in 4 KiB at a time (on a
+ * virtual machine such faults cost five times the huge ones).  To free().
+ * NULL when out of memory.
+ */
+void *am_seg_alloc(size_t bytes);
+
+/*
  * The fixed partition of 'n' rows into tasks: at most 64 tasks of at
  * least 1024 rows; task i covers [i * chunk, min(n, (i + 1) * chunk)).
  * Returns the task count (>= 1) and the chunk in '*chunk'.

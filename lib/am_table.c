@@ -40,24 +40,61 @@ am_table_free(struct am_table *t)
 	free(t);
 }
 
+/*
+ * Make the array at '*p', 'old' bytes of which 'used' are filled, hold
+ * 'bytes'.  A large array is aligned to 2 MiB and advised for huge pages
+ * before any byte of it is written (am_mat_advise()), and the bytes in
+ * use are copied over: realloc() would copy them too (it cannot move an
+ * aligned block's pages), into memory that faults in 4 KiB pages, five
+ * times the cost on a virtual machine.  The size estimate makes this
+ * copy rare.  0 or -1.
+ */
+#define HUGE_PAGE (2u << 20)
+
+static int
+grow(void **p, size_t used, size_t bytes)
+{
+	void *q;
+
+	if (bytes >= HUGE_PAGE) {
+		/* whole huge pages: a part of one would fault in 4 KiB */
+		if (bytes > SIZE_MAX - HUGE_PAGE)
+			return -1;
+		bytes = (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+		if (posix_memalign(&q, HUGE_PAGE, bytes) != 0)
+			return -1;
+		am_mat_advise(q, bytes);
+		if (used > 0)
+			memcpy(q, *p, used);
+		free(*p);
+	} else {
+		if ((q = realloc(*p, bytes)) == NULL)
+			return -1;
+		am_mat_advise(q, bytes);
+	}
+	*p = q;
+	return 0;
+}
+
 /* Make y (and w) hold 'n' rows; 0 or -1. */
 static int
 rows_room(struct am_table *t, size_t *cap, size_t n, int weights)
 {
-	double *p;
+	size_t used = t->rows * sizeof(double);
+	void *p;
 
 	if (n <= *cap)
 		return 0;
 	if (n > SIZE_MAX / sizeof(double))
 		return -1;
-	if ((p = realloc(t->y, n * sizeof(double))) == NULL)
+	p = t->y;
+	if (grow(&p, used, n * sizeof(double)) != 0)
 		return -1;
-	am_mat_advise(p, n * sizeof(double));
 	t->y = p;
 	if (weights) {
-		if ((p = realloc(t->w, n * sizeof(double))) == NULL)
+		p = t->w;
+		if (grow(&p, used, n * sizeof(double)) != 0)
 			return -1;
-		am_mat_advise(p, n * sizeof(double));
 		t->w = p;
 	}
 	*cap = n;
@@ -87,6 +124,7 @@ struct load {
 	size_t d;    /* values per dense row (schema.nfeat) */
 	size_t nnz;  /* values the CSR would hold for the dense rows */
 	int weights;
+	int estimated; /* reserve_all() done */
 };
 
 /*
@@ -100,15 +138,13 @@ struct load {
 static int
 dense_room(struct am_table *t, struct load *ld, size_t n)
 {
-	double *p;
+	size_t row = ld->d * sizeof(double);
+	void *p = t->dense;
 
 	if (n <= ld->dcap)
 		return 0;
-	if (n > SIZE_MAX / sizeof(double) / ld->d)
+	if (n > SIZE_MAX / row || grow(&p, t->rows * row, n * row) != 0)
 		return -1;
-	if ((p = realloc(t->dense, n * ld->d * sizeof(double))) == NULL)
-		return -1;
-	am_mat_advise(p, n * ld->d * sizeof(double));
 	t->dense = p;
 	ld->dcap = n;
 	return 0;
@@ -127,15 +163,20 @@ dense_start(struct am_table *t, struct load *ld)
 }
 
 /*
- * Once ESTIMATE_AT rows are in, make room for the whole input in one
- * step: the rows and values read so far, scaled by the file's size over
- * the bytes read, plus 1/16.  Only a hint, so that the arrays are not
- * reallocated ten times over: a failure is ignored, and growth by
- * doubling takes over if the estimate falls short.  Never more rows or
- * values than the file has bytes, nor more dense rows than the sparsity
- * rule allows.
+ * Once ESTIMATE_AT rows are in (for a dense load: or ESTIMATE_BYTES of
+ * input read, which may come first for wide rows), make room for the
+ * whole input in one step: the rows and values read so far, scaled by
+ * the file's size over the bytes read, plus 1/16.  Only a hint, so that
+ * the arrays are not reallocated ten times over: a failure is ignored,
+ * and growth by doubling takes over if the estimate falls short; what it
+ * reserved beyond the rows is never touched.  Never more rows or values
+ * than the file has bytes, nor more dense rows than the sparsity rule
+ * allows.  The bytes read are counted in whole blocks of the binary
+ * stream (64 KiB) or of the CSV reader (256 KiB): at the estimate they
+ * are off by at most 1/32 of what was read.
  */
-#define ESTIMATE_AT 65536
+#define ESTIMATE_AT    65536
+#define ESTIMATE_BYTES (8u << 20)
 
 static void
 reserve_all(struct am_table *t, struct load *ld, unsigned long long size,
@@ -378,8 +419,13 @@ am_table_load(const char *path, const struct am_fs_opts *opts, unsigned flags,
 		if (ld.weights)
 			t->w[t->rows] = row.weight;
 		t->rows++;
-		if (t->rows == ESTIMATE_AT && size > 0)
+		if (size > 0 && !ld.estimated &&
+		    (t->rows == ESTIMATE_AT ||
+		        (t->dense != NULL &&
+		            am_src_bytes(src) >= ESTIMATE_BYTES))) {
 			reserve_all(t, &ld, size, am_src_bytes(src));
+			ld.estimated = 1;
+		}
 	}
 	if (rc < 0)
 		goto fail;
@@ -394,12 +440,6 @@ am_table_load(const char *path, const struct am_fs_opts *opts, unsigned flags,
 	if (t->dense != NULL && t->schema.nfeat != ld.d &&
 	    to_csr(t, &ld, err) != 0)
 		goto fail;
-	if (t->dense != NULL && ld.dcap > t->rows) {
-		/* give back what the estimate reserved beyond the rows */
-		double *p = realloc(t->dense, t->rows * ld.d * sizeof(double));
-		if (p != NULL)
-			t->dense = p;
-	}
 	if (order_classes(t, err) != 0)
 		goto fail;
 	t->bytes = am_src_bytes(src);
