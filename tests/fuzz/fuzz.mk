@@ -4,7 +4,8 @@
 #   make fuzz-smoke    run each harness for FUZZ_TIME seconds on its seed
 #                      corpus (tests/fuzz/corpus/NAME); fails on any crash,
 #                      leak, timeout or sanitizer report
-#   make fuzz-argv     run tests/fuzz/argv.sh (random command lines)
+#   make fuzz-argv     run tests/fuzz/argv.sh (random command lines, one
+#                      process each; fuzz_argv does it in process)
 #
 # The fault-injection shim $(B)/fault/failat.so (tests/fault/failat.c) is
 # built with 'all', for tests/hardening.bats.
@@ -24,8 +25,12 @@ fuzz: $(FUZZERS)
 
 $(B)/fuzz/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(FUZZCC) $(CPPFLAGS) $(WARN) $(FUZZFLAGS) $(FUZZSAN) \
+	$(FUZZCC) $(CPPFLAGS) $(FUZZDEFS) $(WARN) $(FUZZFLAGS) $(FUZZSAN) \
 	    -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+# am_kmeans.c and am_segeval.c both define an external am_silhouette()
+# (with different label types); fuzz_argv links every program, so both
+# objects: the one of am_kmeans.c (used only there) is renamed here.
+$(B)/fuzz/lib/am_kmeans.o: FUZZDEFS = -Dam_silhouette=am_kmeans_silhouette
 $(B)/fuzz/libam.a: $(FUZZLIBOBJ)
 	@rm -f $@
 	$(AR) rcs $@ $(FUZZLIBOBJ)
@@ -33,6 +38,23 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/rows.h \
     $(B)/fuzz/libam.a
 	$(FUZZCC) $(CPPFLAGS) -Itests/fuzz $(WARN) $(FUZZFLAGS) $(FUZZSAN) \
 	    -fsanitize=fuzzer -MMD -MP -o $@ $< $(B)/fuzz/libam.a $(LDLIBS)
+
+# fuzz_argv runs every program in process: each cmd/*.c is compiled with
+# its main() renamed and its exits redirected (tests/fuzz/fuzz_cmd.h).
+FUZZCMDOBJ = $(patsubst cmd/%.c,$(B)/fuzz/cmd/%.o,$(wildcard cmd/*.c))
+$(B)/fuzz/cmd/%.o: cmd/%.c tests/fuzz/fuzz_cmd.h
+	@mkdir -p $(@D)
+	$(FUZZCC) $(CPPFLAGS) $(WARN) $(FUZZFLAGS) $(FUZZSAN) \
+	    -fsanitize=fuzzer-no-link -include tests/fuzz/fuzz_cmd.h \
+	    -DFUZZ_CMD $(if $(filter am,$*),-DFUZZ_CMD_AM) \
+	    -Dmain=am_fuzz_main_$(subst -,_,$*) -MMD -MP -c -o $@ $<
+$(B)/fuzz/fuzz_argv: tests/fuzz/fuzz_argv.c tests/fuzz/fuzz.h \
+    tests/fuzz/fuzz_cmd.h tests/fuzz/fuzz_argv.dict $(FUZZCMDOBJ) \
+    $(B)/fuzz/libam.a
+	$(FUZZCC) $(CPPFLAGS) -Itests/fuzz $(WARN) $(FUZZFLAGS) $(FUZZSAN) \
+	    -DFUZZ_DICT='"$(CURDIR)/tests/fuzz/fuzz_argv.dict"' \
+	    -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZCMDOBJ) \
+	    $(B)/fuzz/libam.a $(LDLIBS)
 
 fuzz-smoke: fuzz
 	@sh tests/fuzz/smoke.sh "$(B)/fuzz" "$(FUZZ_TIME)" $(FUZZNAMES)
@@ -47,5 +69,5 @@ $(B)/fault/failat.so: tests/fault/failat.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -Wall -Wextra -O2 -g -fPIC -shared -o $@ $< -ldl
 
--include $(FUZZERS:=.d) $(FUZZLIBOBJ:.o=.d)
+-include $(FUZZERS:=.d) $(FUZZLIBOBJ:.o=.d) $(FUZZCMDOBJ:.o=.d)
 .PHONY: fuzz fuzz-smoke fuzz-argv
