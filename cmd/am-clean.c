@@ -249,7 +249,7 @@ static void
 parse_args(int argc, char *argv[], struct opts *o, const char **path)
 {
 	struct am_err e = { 0 };
-	int ch;
+	int ch, mode;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":d:hm:o:qs:t:v", longopts,
@@ -271,12 +271,9 @@ parse_args(int argc, char *argv[], struct opts *o, const char **path)
 			o->out = optarg;
 			break;
 		case OPT_MODE:
-			if (am_set_mode(optarg) != 0) {
-				warnx("--mode: '%s' is not an octal mode "
-				      "(0 to 0777)",
-				    optarg);
+			if (am_cli_mode(optarg, &mode) != 0)
 				usage();
-			}
+			am_atomic_set_mode(mode);
 			break;
 		case 'q':
 			o->quiet = 1;

@@ -135,7 +135,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 {
 	struct am_err e = { 0 };
 	long n, secs;
-	int ch;
+	int ch, mode;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":d:hi:m:o:qs:t:v", longopts,
@@ -160,12 +160,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->output = optarg;
 			break;
 		case OPT_MODE:
-			if (am_set_mode(optarg) != 0) {
-				warnx("--mode: '%s' is not an octal mode "
-				      "(0 to 0777)",
-				    optarg);
+			if (am_cli_mode(optarg, &mode) != 0)
 				usage();
-			}
+			am_atomic_set_mode(mode);
 			break;
 		case 'q':
 			o->quiet = 1;

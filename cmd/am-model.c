@@ -1209,7 +1209,7 @@ main(int argc, char *argv[])
 	const struct command *c = NULL;
 	size_t i;
 	long n;
-	int ch, rc;
+	int ch, rc, mode;
 
 	am_cli_init();
 	if ((o.search = calloc((size_t)argc + 1, sizeof(*o.search))) == NULL ||
@@ -1244,12 +1244,9 @@ main(int argc, char *argv[])
 			o.keep_set = 1;
 			break;
 		case OPT_MODE:
-			if (am_set_mode(optarg) != 0) {
-				warnx("--mode: '%s' is not an octal mode "
-				      "(0 to 0777)",
-				    optarg);
+			if (am_cli_mode(optarg, &mode) != 0)
 				usage();
-			}
+			am_atomic_set_mode(mode);
 			o.mode_set = 1;
 			break;
 		case OPT_SEARCH:

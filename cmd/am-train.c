@@ -17,6 +17,7 @@
 #include "am_cv.h"
 #include "am_fs.h"
 #include "am_gmm.h"
+#include "am_io.h"
 #include "am_kmeans.h"
 #include "am_metrics.h"
 #include "am_mlp.h"
@@ -480,7 +481,7 @@ static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
 	long n;
-	int ch;
+	int ch, mode;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv,
@@ -528,9 +529,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->out = optarg;
 			break;
 		case OPT_MODE:
-			if (am_set_mode(optarg) != 0)
-				bad_value("--mode", optarg,
-				    "an octal mode (0 to 0777)");
+			if (am_cli_mode(optarg, &mode) != 0)
+				usage();
+			am_atomic_set_mode(mode);
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -1160,7 +1161,7 @@ rec_main(int argc, char *argv[])
 	char *cmdline = NULL;
 	size_t nw = 0;
 	long n;
-	int ch, quiet = 0, verbose = 0, rc;
+	int ch, quiet = 0, verbose = 0, rc, mode;
 	const char *update = NULL, *algo = NULL; /* --update OLD, -a */
 	struct am_art *old = NULL;
 
@@ -1190,9 +1191,9 @@ rec_main(int argc, char *argv[])
 			out = optarg;
 			break;
 		case 17:
-			if (am_set_mode(optarg) != 0)
-				bad_value("--mode", optarg,
-				    "an octal mode (0 to 0777)");
+			if (am_cli_mode(optarg, &mode) != 0)
+				usage();
+			am_atomic_set_mode(mode);
 			break;
 		case 'q':
 			quiet = 1;

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "am_cli.h"
-#include "am_io.h"
 
 #include "am_banned.h"
 
@@ -50,16 +49,18 @@ am_parse_long(const char *s, long lo, long hi, long *out)
 }
 
 int
-am_set_mode(const char *s)
+am_cli_mode(const char *arg, int *out)
 {
-	long v = 0;
+	int v = 0;
 	size_t i;
 
-	for (i = 0; i < 5 && s[i] >= '0' && s[i] <= '7'; i++)
-		v = v * 8 + (s[i] - '0');
-	if (i == 0 || i > 4 || s[i] != '\0' || v > 0777)
+	for (i = 0; i < 5 && arg[i] >= '0' && arg[i] <= '7'; i++)
+		v = v * 8 + (arg[i] - '0');
+	if (i == 0 || i > 4 || arg[i] != '\0' || v > 0777) {
+		warnx("--mode: '%s' is not an octal mode (0 to 0777)", arg);
 		return -1;
-	am_atomic_set_mode((int)v);
+	}
+	*out = v;
 	return 0;
 }
 

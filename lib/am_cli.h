@@ -41,11 +41,15 @@ int am_parse_delim(const char *s);
 int am_parse_seed(const char *s, unsigned long long *out);
 
 /*
- * Parse a --mode argument, an octal mode of one to four digits from 0 to
- * 0777 ("600", "0640"), and make it the mode of the files am_atomic
- * creates (am_atomic_set_mode()).  Returns 0, or -1 changing nothing.
+ * Parse the argument 'arg' of --mode, an octal mode of one to four digits
+ * from 0 to 0777 ("600", "0640"), into '*out'.  The one parser of --mode,
+ * so every program says the same: on a bad value it prints "--mode: 'ARG'
+ * is not an octal mode (0 to 0777)" on stderr (warnx) and returns -1,
+ * leaving '*out' unchanged; the caller then prints its usage and exits
+ * AM_EXIT_USAGE.  Returns 0 on success.  The program hands the mode to
+ * am_atomic_set_mode() (am_io.h).
  */
-int am_set_mode(const char *s);
+int am_cli_mode(const char *arg, int *out);
 
 /*
  * Set up a program: setlocale(LC_CTYPE, ""), numeric locale stays "C".

@@ -102,7 +102,8 @@ struct am_atomic *am_atomic_open(const char *path, struct am_err *err);
  * bits 'mode' exactly (0 to 07777), whatever the umask, as install -m
  * does; AM_MODE_UMASK, the default, is 0666 less the umask.  The setting
  * is process-wide, like the umask itself: a program makes it once, from
- * its --mode option (am_set_mode() in am_cli.h), before it writes.
+ * its --mode option (parsed by am_cli_mode() in am_cli.h), before it
+ * writes.
  */
 #define AM_MODE_UMASK (-1)
 void am_atomic_set_mode(int mode);

@@ -38,6 +38,8 @@ consistent() {
 	cmp m1.amm S/churn/v1.amm
 	cmp m2.amm S/churn/v2.amm
 	[ "$(stat -c %a S/churn/v1.amm)" = 444 ]
+	(umask 077 && am-model push P churn m1.amm > /dev/null)
+	[ "$(stat -c %a P/churn/v1.amm)" = 400 ]
 	[ ! -e S/churn/current ]
 	run -0 --separate-stderr am am-model list S churn
 	[ "${#lines[@]}" -eq 2 ]
@@ -366,6 +368,10 @@ assert d[1]["valid"] and d[1]["kind"] == "model" and d[1]["algorithm"] == "logre
 	[ "${stderr_lines[0]}" = "am-model: option '--keep' needs an argument" ]
 	run -2 --separate-stderr am am-model push --keep 1 S churn m1.amm
 	[ "${stderr_lines[0]}" = "am-model: --keep does not apply to push" ]
+	# versions are read-only, 0444 less the umask: push refuses --mode
+	run -2 --separate-stderr am am-model push --mode 0600 S churn m1.amm
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "am-model: --mode does not apply to push" ]
 	run -2 --separate-stderr am am-model rollback --json S churn
 	[ "${stderr_lines[0]}" = "am-model: --json does not apply to rollback" ]
 	run -2 --separate-stderr am am-model list a b c

@@ -456,11 +456,13 @@ perm() { stat -c %a "$1"; }
 	for m in 8 0800 1777 01000 12345 -1 '' x 0x1 ' 600' 60o 77777777777777777777777; do
 		for cmd in "am-clean -o o.amm $SMALL" "am-features -t y -o o.amm $SMALL" \
 		    "am-train -a logreg -t y -o o.amm train.bin" \
-		    "am-train -a popularity -o o.amm $FIX/recommend/ratings.csv"; do
+		    "am-train -a popularity -o o.amm $FIX/recommend/ratings.csv" \
+		    "am-model merge -o o.amm train.bin train.bin"; do
 			# shellcheck disable=SC2086
 			run -2 --separate-stderr am $cmd --mode "$m"
 			[ -z "$output" ]
-			[[ "${stderr_lines[0]}" == *"--mode"*"'$m'"* ]] ||
+			# one parser (am_cli_mode): the same words everywhere
+			[ "${stderr_lines[0]}" = "${cmd%% *}: --mode: '$m' is not an octal mode (0 to 0777)" ] ||
 			    { echo "$cmd --mode '$m': $stderr"; return 1; }
 			[[ "${stderr_lines[1]}" == usage:* ]]
 			[ ! -e o.amm ]
