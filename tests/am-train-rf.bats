@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
 # am-train-rf.bats -- random forests (-a rf): a depth-1 tree against the
 # best Gini stump found by brute force (awk), the same predictions for
-# any -j, K-class probabilities, regression values, out-of-bag metrics,
-# quality against scikit-learn's RandomForestClassifier/Regressor on
-# fixtures and on telco-churn, the bank-full acceptance AUC, and every
-# error path with its exact status.
+# any -j, the integer split counting against weighted sums (every
+# weight doubled: the same bytes), K-class probabilities, regression
+# values, out-of-bag metrics, quality against scikit-learn's
+# RandomForestClassifier/Regressor on fixtures and on telco-churn, the
+# bank-full acceptance AUC, and every error path with its exact status.
 load helpers
 
 F="$FIX/rf"
@@ -51,6 +52,58 @@ meta() { # meta MODEL KEY: a metadata value from am-model show
 	am-train -q -a rf --trees 30 -s 8 -t buy -i id -o m8.amm "$F/bin.csv"
 	am-predict -m m8.amm -i id "$F/bin.csv" > p8.csv
 	! cmp -s p1.csv p8.csv
+}
+
+# Doubling every row weight doubles every sum exactly, so the forest must
+# stay the same bytes; with unit weights it is counted in integers (one-hot
+# columns, few-bin columns, small nodes each their own way), doubled it
+# goes through the plain weighted sums: this pins the one to the other.
+@test "am-train rf: integer counting grows the trees of weighted sums (all weights 2)" {
+	cd "$BATS_TEST_TMPDIR"
+	awk -F, -v OFS=, 'NR == 1 { print $0, "r1,r2,r3,r4"; next }
+	    { print $0, ($5 == 1), ($5 == 2), ($5 == 3), ($5 == 4) }' \
+	    "$F/bin.csv" > oh.csv
+	for o in "" "--min-leaf 3" "--criterion entropy --max-features all"; do
+		# shellcheck disable=SC2086
+		run -0 --separate-stderr am am-train -q -a rf --trees 20 -s 5 \
+		    $o -t buy -i id -o u.amm oh.csv
+		# shellcheck disable=SC2086
+		run -0 --separate-stderr am am-train -q -a rf --trees 20 -s 5 \
+		    $o --class-weight yes=2 --class-weight no=2 -t buy -i id \
+		    -o w.amm oh.csv
+		am-predict -m u.amm -i id oh.csv > pu.csv
+		am-predict -m w.amm -i id oh.csv > pw.csv
+		cmp pu.csv pw.csv
+		[ "$(meta u.amm nodes)" = "$(meta w.amm nodes)" ]
+		[ "$(meta u.amm oob_auc)" = "$(meta w.amm oob_auc)" ]
+	done
+	# and a weight of 2 on one class alone is another forest
+	am-train -q -a rf --trees 20 -s 5 --class-weight yes=2 -t buy -i id \
+	    -o y.amm oh.csv
+	am-predict -m y.amm -i id oh.csv > py.csv
+	! cmp -s pu.csv py.csv
+}
+
+@test "am-train rf: bank-full: the same forest for -j 1 and -j 2, and doubled weights" {
+	need_shared bank-marketing/bank-full.csv
+	cd "$BATS_TEST_TMPDIR"
+	am-clean -q --split 0.8 --test test.csv -s 1 \
+	    "$SHARED/bank-marketing/bank-full.csv" > train.csv
+	am-features -q -t y -o f.amm --to bin train.csv > train.bin
+	am-features -q -m f.amm --to bin test.csv > test.bin
+	run -0 --separate-stderr am am-train -q -a rf --trees 8 -j 1 -t y \
+	    -o m1.amm train.bin
+	run -0 --separate-stderr am am-train -q -a rf --trees 8 -j 2 -t y \
+	    -o m2.amm train.bin
+	run -0 --separate-stderr am am-train -q -a rf --trees 8 -j 2 \
+	    --class-weight yes=2 --class-weight no=2 -t y -o mw.amm train.bin
+	am-predict -m m1.amm test.bin > p1.csv
+	am-predict -m m2.amm test.bin > p2.csv
+	am-predict -m mw.amm test.bin > pw.csv
+	cmp p1.csv p2.csv
+	cmp p1.csv pw.csv
+	[ "$(meta m1.amm oob_auc)" = "$(meta m2.amm oob_auc)" ]
+	[ "$(meta m1.amm nodes)" = "$(meta mw.amm nodes)" ]
 }
 
 @test "am-train rf: out-of-bag accuracy and AUC are recorded and sane" {
