@@ -367,7 +367,8 @@ struct am_fs_reader {
 	struct bytes lbuf;
 	const unsigned char *chunk;
 	size_t chunklen;
-	size_t namecap; /* names "1".."namecap" made so far */
+	size_t namecap;      /* names "1".."namecap" made so far */
+	unsigned long maxix; /* largest index accepted */
 	int eof;
 };
 
@@ -1260,12 +1261,12 @@ svm_next(struct am_fs_reader *r, struct am_fs_row *row, struct am_err *err)
 			    tok);
 		errno = 0;
 		ix = strtoul(tok, &end, 10);
-		if (colon - tok > 10 || ix > AM_FS_MAX_INDEX)
+		if (colon - tok > 10 || ix > r->maxix)
 			return am_seterr(err, AM_ELIMIT,
-			    "%s:%lu: index '%.*s' exceeds the limit of %u "
+			    "%s:%lu: index '%.*s' exceeds the limit of %lu "
 			    "(see am(7))",
 			    r->name, r->line, (int)(colon - tok), tok,
-			    (unsigned)AM_FS_MAX_INDEX);
+			    r->maxix);
 		if (ix == 0)
 			return am_seterr(err, AM_EFORMAT,
 			    "%s:%lu: index 0 (indices start at 1)", r->name,
@@ -1308,6 +1309,10 @@ am_fs_open(struct am_src *src, const struct am_fs_opts *opts,
 	}
 	r->src = src;
 	r->name = am_src_name(src);
+	r->maxix = AM_FS_MAX_INDEX;
+	if (opts != NULL && opts->max_index > 0 &&
+	    opts->max_index < AM_FS_MAX_INDEX)
+		r->maxix = opts->max_index;
 	if ((rc = am_src_peek(src, AM_FS_MAGIC_LEN, &p, &n, err)) != 0)
 		goto fail;
 	bin = am_fs_is_bin(p, n);

@@ -117,6 +117,8 @@ struct am_fs_opts {
 	size_t nid;
 	const char *weight;     /* weight column name, or NULL */
 	struct am_csv_opts csv; /* CSV dialect */
+	/* LIBSVM: the largest index accepted; 0 or more is AM_FS_MAX_INDEX */
+	unsigned long max_index;
 };
 
 /* Defaults: detect the format, no roles, default CSV dialect. */

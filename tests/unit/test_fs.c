@@ -456,6 +456,33 @@ test_libsvm_names(void)
 	    (unsigned)AM_FS_MAX_INDEX + 1);
 	CHECK(read_all(buf, strlen(buf), AM_FS_LIBSVM, &err) == AM_ELIMIT);
 	CHECK(strstr(err.msg, "exceeds the limit of 4194304") != NULL);
+
+	/* a caller's lower limit (opts.max_index); a higher one is clamped */
+	{
+		static const char txt[] = "1 100:1\n1 101:1\n";
+		struct am_fs_opts o = AM_FS_OPTS_INIT;
+		unsigned long lim[] = { 100, AM_FS_MAX_INDEX + 1ul };
+		size_t k;
+
+		for (k = 0; k < 2; k++) {
+			FILE *fp = fmemopen((void *)(uintptr_t)txt,
+			    sizeof(txt) - 1, "rb");
+
+			o.format = AM_FS_LIBSVM;
+			o.max_index = lim[k];
+			CHECK((src = am_src_fdopen(fp, "mem", &err)) != NULL);
+			CHECK((r = am_fs_open(src, &o, &err)) != NULL);
+			CHECK(am_fs_next(r, &row, &err) == 1);
+			CHECK(am_fs_next(r, &row, &err) ==
+			    (k == 0 ? AM_ELIMIT : 1));
+			if (k == 0)
+				CHECK(strstr(err.msg,
+				          "exceeds the limit of "
+				          "100 ") != NULL);
+			am_fs_close(r);
+			am_src_close(src);
+		}
+	}
 }
 
 /*
