@@ -544,8 +544,12 @@ em(struct am_gmm *g, const double *x, size_t n, const struct am_gmm_params *p,
 	int rc;
 	struct am_kmeans km = { 0 };
 
-	/* Seed: k-means++ centers (into mu), each row to the nearest. */
-	if ((rc = am_kmeans_pp(x, n, d, k, r, p->pool, cent, err)) != 0)
+	/*
+	 * Seed: k-means++ centers (into mu), each row to the nearest.  The
+	 * responsibilities, filled next, lend k-means++ its scratch.
+	 */
+	if ((rc = am_kmeans_pp_work(x, n, d, k, r, p->pool, cent,
+	         am_kmeans_pp_len(n, k) <= n * k ? j->resp : NULL, err)) != 0)
 		return rc;
 	km.k = k;
 	km.d = d;

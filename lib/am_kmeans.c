@@ -240,31 +240,52 @@ draw(const double *w, size_t n, double u)
 	return n - 1;
 }
 
+/* Candidates per step: 2 + ln k, as scikit-learn's, at most 32. */
+static size_t
+pp_trials(size_t k)
+{
+	size_t t = 2 + (size_t)log((double)k);
+
+	return t < 32 ? t : 32;
+}
+
+size_t
+am_kmeans_pp_len(size_t n, size_t k)
+{
+	return (pp_trials(k) + 1) * n;
+}
+
 int
 am_kmeans_pp(const double *x, size_t n, size_t d, size_t k, struct am_rand *r,
     struct am_pool *pool, double *centers, struct am_err *err)
 {
+	return am_kmeans_pp_work(x, n, d, k, r, pool, centers, NULL, err);
+}
+
+int
+am_kmeans_pp_work(const double *x, size_t n, size_t d, size_t k,
+    struct am_rand *r, struct am_pool *pool, double *centers, double *work,
+    struct am_err *err)
+{
 	struct pp_job j;
-	size_t ntasks, chunk, trials, c, t, i, best, m;
+	size_t ntasks, chunk, trials = pp_trials(k), c, t, i, best, m;
 	double *mind = NULL, *buf = NULL, *pot = NULL, tot, bp, s, *slot[33];
 	size_t cand[32];
 
-	trials = 2 + (size_t)log((double)k);
-	if (trials > 32)
-		trials = 32;
 	ntasks = am_seg_tasks(n, &chunk);
 	/* trials + 1 arrays of n distances: the current minimum and one
 	 * per candidate; the kept candidate's array becomes the minimum by
 	 * swapping pointers, not copying. */
-	buf = am_seg_alloc((trials + 1) * n * sizeof(*buf));
+	if (work == NULL)
+		work = buf = am_seg_alloc((trials + 1) * n * sizeof(*buf));
 	pot = malloc(ntasks * trials * sizeof(*pot));
-	if (buf == NULL || pot == NULL) {
+	if (work == NULL || pot == NULL) {
 		free(buf);
 		free(pot);
 		return am_seterr(err, AM_ENOMEM, "out of memory");
 	}
 	for (t = 0; t <= trials; t++)
-		slot[t] = buf + t * n;
+		slot[t] = work + t * n;
 	mind = slot[trials];
 	i = (size_t)am_rand_below(r, n);
 	memcpy(centers, x + i * d, d * sizeof(double));
@@ -650,15 +671,17 @@ am_kmeans_fit(struct am_kmeans *km, const double *x, size_t n, size_t d,
 	double *u = NULL, *l = NULL, *part = NULL, thr;
 	int rs, restarts = p->restarts > 0 ? p->restarts : 1, rc = 0;
 	int max_iter = p->max_iter > 0 ? p->max_iter : p->batch ? 100 : 300;
-	size_t chunk, ntasks = am_seg_tasks(n, &chunk);
+	size_t chunk, ntasks = am_seg_tasks(n, &chunk), plen;
 
 	memset(km, 0, sizeof(*km));
 	if (p->k == 0 || p->k > n)
 		return am_seterr(err, AM_EARG,
 		    "k %zu is larger than the %zu rows", p->k, n);
+	plen = am_kmeans_pp_len(n, p->k);
+	/* u and l start a block that k-means++ borrows before Lloyd. */
 	a = am_seg_alloc(n * sizeof(*a));
-	u = am_seg_alloc(n * sizeof(*u));
-	l = am_seg_alloc(n * sizeof(*l));
+	u = am_seg_alloc((plen > 2 * n ? plen : 2 * n) * sizeof(*u));
+	l = u != NULL ? u + n : NULL;
 	part = malloc((ntasks + 2 * d) * sizeof(*part));
 	cur.k = km->k = p->k;
 	cur.d = km->d = d;
@@ -677,8 +700,8 @@ am_kmeans_fit(struct am_kmeans *km, const double *x, size_t n, size_t d,
 	for (rs = 0; rs < restarts; rs++) {
 		am_rand_seed(&r,
 		    p->seed + UINT64_C(0x9e3779b97f4a7c15) * (uint64_t)rs);
-		if ((rc = am_kmeans_pp(x, n, d, p->k, &r, p->pool, cur.centers,
-		         err)) != 0)
+		if ((rc = am_kmeans_pp_work(x, n, d, p->k, &r, p->pool,
+		         cur.centers, u, err)) != 0)
 			goto out;
 		if (p->batch > 0)
 			rc = minibatch(&cur, x, n, p->batch, max_iter, &r, err);
@@ -703,7 +726,6 @@ out:
 	am_kmeans_release(&cur);
 	free(a);
 	free(u);
-	free(l);
 	free(part);
 	return rc;
 }

@@ -127,6 +127,16 @@ int am_kmeans_pp(const double *x, size_t n, size_t d, size_t k,
     struct am_err *err);
 
 /*
+ * am_kmeans_pp() in the scratch 'work' of am_kmeans_pp_len(n, k) doubles
+ * (whatever it held is lost), so that a caller with a large array to
+ * fill afterwards lends it, and no second set of fresh pages is touched.
+ */
+size_t am_kmeans_pp_len(size_t n, size_t k);
+int am_kmeans_pp_work(const double *x, size_t n, size_t d, size_t k,
+    struct am_rand *r, struct am_pool *pool, double *centers, double *work,
+    struct am_err *err);
+
+/*
  * Silhouette of labels 'lab' (values < k) of the 'n' rows at 'x'
  * (Rousseeuw 1987, Euclidean, as scikit-learn's silhouette_score): the
  * mean of (b - a) / max(a, b), 0 for a row alone in its cluster.  NAN
