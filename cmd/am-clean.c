@@ -549,7 +549,8 @@ save(struct am_art *a, const struct opts *o, int argc, char *argv[],
 	if (cmd == NULL)
 		return am_seterr(e, AM_ENOMEM, "out of memory");
 	am_src_sha256(src, sha);
-	rc = am_art_lineage(a, cmd, path, sha, st->out, o->seed);
+	/* rows read, whatever was dropped: the rows written are output.rows */
+	rc = am_art_lineage(a, cmd, path, sha, st->rows, o->seed);
 	free(cmd);
 	if (rc == 0 && *osha != '\0') /* the data written to stdout */
 		rc = am_art_set(a, "lineage.output.sha256", osha) |

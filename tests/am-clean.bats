@@ -116,7 +116,10 @@ EOF
 	run -0 am am-model verify "$T/c.amm"
 	run -0 am am-model show "$T/c.amm"
 	[[ "$output" == *"kind       clean"* ]]
-	grep -Eqx ' *input\.rows +5' <<<"$output"
+	# 6 rows read, 5 written (and fitted on): 2026-11-29 #10, input.rows
+	# was the 5 written
+	grep -Eqx ' *input\.rows +6' <<<"$output"
+	grep -Eqx ' *output\.rows +5' <<<"$output"
 	grep -Eqx " *input\.sha256 +$(sha256sum < "$IN" | cut -d' ' -f1)" <<<"$output"
 }
 
@@ -245,7 +248,9 @@ EOF
 	n=$(($(wc -l < "$T/t.csv") - 1))
 	[ "${stderr_lines[0]}" = "am-clean: 6 rows read, $((6 - n)) written, $n to test, ${stderr_lines[0]##*test, }" ]
 	run -0 am am-model show "$T/c.amm"
-	grep -Eqx " *input\.rows +$((6 - n))" <<<"$output"
+	# the rows read; the training rows fitted on are those written
+	grep -Eqx " *input\.rows +6" <<<"$output"
+	grep -Eqx " *output\.rows +$((6 - n))" <<<"$output"
 }
 
 @test "am-clean: --split without --test is a usage error" {

@@ -166,3 +166,23 @@ assert d["output"]["rows"] == 4521
 	[ "${#lines[@]}" -eq 4522 ]
 	printf '%s\n' "$output" | cmp - <(am-features -t y clean.csv)
 }
+
+# 2026-11-29 #10: am-clean recorded the rows it wrote as lineage.input.rows.
+@test "lineage: am-clean records the rows read as input.rows and the rows written as output.rows" {
+	# 7 records: one duplicate, one missing the target, one of the wrong
+	# width (skipped, not counted); 4 written
+	printf 'id,x,y\n1,2,a\n2,3,b\n2,3,b\n3,,\n4,5,a\n5,6\n6,7,b\n' > d.csv
+	am-clean -q --skip-bad --dedupe -t y -o c.amm d.csv > c.csv
+	[ "$(wc -l < c.csv)" -eq 5 ]
+	[ "$(meta c.amm lineage.input.rows)" = 6 ]
+	[ "$(meta c.amm lineage.output.rows)" = 4 ]
+	[ "$(meta c.amm lineage.input.sha256)" = "$(h d.csv)" ]
+	# downstream, features read what cleaning wrote
+	am-features -t y -o f.amm c.csv > f.csv
+	[ "$(meta f.amm lineage.input.rows)" = "$(meta c.amm lineage.output.rows)" ]
+	# --split: every row read counts; output.rows is stdout only
+	am-clean -o s.amm --split 0.5 --test t.csv "$DATA/bank.csv" > s.csv
+	[ "$(meta s.amm lineage.input.rows)" = 4521 ]
+	[ "$(meta s.amm lineage.output.rows)" = $(( $(wc -l < s.csv) - 1 )) ]
+	[ $(( $(wc -l < s.csv) + $(wc -l < t.csv) - 2 )) -eq 4521 ]
+}
