@@ -117,6 +117,7 @@ static char scratch[64];
 static int home = -1; /* the folder the harness started in */
 static struct timespec scratch_mtime;
 static int capture = -1;          /* memory file behind stderr, or -1 */
+static off_t capture_off;         /* where the run's stderr starts in it */
 static int logfd = STDERR_FILENO; /* the harness's own messages */
 static jmp_buf back;
 static int back_status;
@@ -340,20 +341,23 @@ streams_new(FILE **out)
 	return n;
 }
 
-/* The number of threads of this process (field 20 of /proc/self/stat). */
+/*
+ * The number of threads of this process: field 20 of /proc/self/stat,
+ * kept open (read with pread) to spare a syscall or two a run.
+ */
 static long
 nthreads(void)
 {
+	static int fd = -1;
 	char buf[1024], *s;
 	long n = -1;
-	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC), i;
 	ssize_t len;
+	int i;
 
-	if (fd == -1)
+	if (fd == -1 &&
+	    (fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	len = read(fd, buf, sizeof(buf) - 1);
-	(void)close(fd);
-	if (len <= 0)
+	if ((len = pread(fd, buf, sizeof(buf) - 1, 0)) <= 0)
 		return -1;
 	buf[len] = '\0';
 	if ((s = strrchr(buf, ')')) == NULL)
@@ -365,15 +369,23 @@ nthreads(void)
 	return n;
 }
 
-/* The lowest file descriptor not open. */
+/*
+ * The lowest file descriptor not open before a run: a run that leaves
+ * one open takes it.  Found again every 256 runs, or when libFuzzer has
+ * taken it between runs (its symbolizer keeps pipes).
+ */
+static int freefd = -1;
+
 static int
 lowest_free(void)
 {
-	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	static unsigned runs;
 
-	if (fd != -1)
-		(void)close(fd);
-	return fd;
+	if (freefd != -1 && ++runs % 256 != 0 && fcntl(freefd, F_GETFD) == -1)
+		return freefd;
+	if ((freefd = open("/dev/null", O_RDONLY | O_CLOEXEC)) != -1)
+		(void)close(freefd);
+	return freefd;
 }
 
 /* After a run (no more tracking): free what is left if 'drop'; empty. */
@@ -438,6 +450,9 @@ run(const struct prog *p, int argc, char *argv[])
 		if (exit_now)
 			__fpurge(stdout);
 		exit_now = 0;
+		/* stdio frees what it holds for stdin before we free the rest */
+		if (freopen("stdin.csv", "r", stdin) == NULL)
+			abort();
 		atomic_store(&tracking, 0);
 		live_reset(1);
 	}
@@ -450,7 +465,7 @@ run(const struct prog *p, int argc, char *argv[])
 		(void)dprintf(logfd, "%s: a stream left open\n", p->name);
 		abort();
 	}
-	if (lowest_free() != firstfd) {
+	if (fcntl(firstfd, F_GETFD) != -1) {
 		(void)dprintf(logfd, "%s: file descriptor %d left open\n",
 		    p->name, firstfd);
 		abort();
@@ -652,6 +667,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	add_flags(argc, argv);
 	logfd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	(void)nthreads(); /* opens its file for good */
 	(void)__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
 	(void)setenv("LC_ALL", "C", 1);
 	(void)setenv("SOURCE_DATE_EPOCH", "0", 1);
@@ -702,6 +718,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	keep_fixture("rec.amm");
 	scratch_mtime.tv_sec = -1;
 	restore();
+	freefd = -1;           /* make() held descriptors that runs will not */
 	if (fchdir(home) != 0) /* libFuzzer's paths are relative to it */
 		die("fchdir");
 	return 0;
@@ -753,9 +770,10 @@ check_stderr(const struct prog *p, int status)
 	char buf[8192], prefix[32];
 	ssize_t n;
 
-	if (capture == -1)
+	if (capture == -1 ||
+	    (status != AM_EXIT_USAGE && status != AM_EXIT_FAILURE))
 		return;
-	n = pread(capture, buf, sizeof(buf) - 1, 0);
+	n = pread(capture, buf, sizeof(buf) - 1, capture_off);
 	buf[n > 0 ? n : 0] = '\0';
 	(void)snprintf(prefix, sizeof(prefix), "%s: ", p->name);
 	if (status == AM_EXIT_USAGE && !has_line(buf, "usage:") &&
@@ -827,8 +845,12 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			return 0;
 		}
 	start_capture();
+	/* the run writes at the end of what runs before it wrote */
 	if (capture != -1 &&
-	    (ftruncate(capture, 0) != 0 || lseek(capture, 0, SEEK_SET) != 0))
+	    ((capture_off = lseek(capture, 0, SEEK_CUR)) == -1 ||
+	        (capture_off > (1 << 20) &&
+	            (ftruncate(capture, 0) != 0 ||
+	                (capture_off = lseek(capture, 0, SEEK_SET)) != 0))))
 		die("memfd");
 	if (chdir(scratch) != 0)
 		die(scratch);
