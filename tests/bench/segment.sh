@@ -7,12 +7,15 @@
 # and iteration caps, at -j 2.  am reads the CSV file, then the binary
 # stream of the same values ("am-features --scale none --to bin"), its
 # time including the parsing; scikit-learn times fit() alone on an
-# array already in memory.  For each: the median of 3 runs of the wall
-# time and of the CPU time (user + system over all threads: steadier than
-# the wall time on a loaded machine), the ratios, and the quality each
-# reached (mean log-likelihood; inertia), since the two use different
-# seedings.  "fit" is am's time less its time to read the same input
-# (-a kmeans -k 1 --max-iter 1).  Never part of `make test`.
+# array already in memory (one fit per Python process).  Three rounds,
+# each running every am command and every scikit-learn fit once, one
+# after the other, so that a change in the machine's load falls on both
+# alike.  For each: the median of the 3 wall times and of the 3 CPU
+# times (user + system over all threads: steadier than the wall time on
+# a loaded machine), the ratios, and the quality each reached (mean
+# log-likelihood; inertia), since the two use different seedings.
+# "fit" is am's time less its time to read the same input (-a kmeans -k
+# 1 --max-iter 1).  Never part of `make test`.
 set -eu
 bin=$(cd "${1:-build/bin}" && pwd)
 rows=${2:-1000000}
@@ -45,72 +48,92 @@ echo "data: $rows rows x 10 columns"
 
 am-features -q --scale none --to bin x.csv > x.bin
 
-# median3 CMD...: "wall cpu" medians (seconds) of 3 runs
-median3() {
-	for i in 1 2 3; do
-		/usr/bin/time -f "%e %U %S" -o t.txt "$@" >/dev/null 2>&1
-		cat t.txt
-	done | sort -n | awk '{ w[NR] = $1; c[NR] = $2 + $3 }
-	END {
-		if (c[1] > c[2]) { t = c[1]; c[1] = c[2]; c[2] = t }
-		if (c[2] > c[3]) { t = c[2]; c[2] = c[3]; c[3] = t }
-		if (c[1] > c[2]) { t = c[1]; c[1] = c[2]; c[2] = t }
-		printf "%.2f %.2f\n", w[2], c[2]
-	}'
-}
-meta() { am-model show "$1" | awk -v k="$2" '$1 == k { print $2; exit }'; }
-
-sk() { # sk gmm|kmeans TYPE: "wall cpu quality" of scikit-learn's fit
-	$py - "$1" "$2" <<'EOF'
+# One scikit-learn fit: prints "wall cpu", leaves its quality in sk-TYPE.q.
+cat > sk.py <<'EOF'
 import sys, time
 import numpy as np
 from sklearn.mixture import GaussianMixture
 from sklearn.cluster import KMeans
 X = np.load("x.npy")
-runs = []
-for _ in range(3):
-    t, c = time.time(), time.process_time()
-    if sys.argv[1] == "gmm":
-        m = GaussianMixture(5, covariance_type=sys.argv[2], n_init=1,
-                            tol=1e-3, max_iter=100, random_state=0).fit(X)
-    else:
-        m = KMeans(8, n_init=1, tol=1e-4, max_iter=300,
-                   random_state=0).fit(X)
-    runs.append((time.time() - t, time.process_time() - c))
+t, c = time.time(), time.process_time()
+if sys.argv[1] == "gmm":
+    m = GaussianMixture(5, covariance_type=sys.argv[2], n_init=1,
+                        tol=1e-3, max_iter=100, random_state=0).fit(X)
+else:
+    m = KMeans(8, n_init=1, tol=1e-4, max_iter=300,
+               random_state=0).fit(X)
+w, c = time.time() - t, time.process_time() - c
 q = m.score(X) if sys.argv[1] == "gmm" else m.inertia_
-print(sorted(r[0] for r in runs)[1], sorted(r[1] for r in runs)[1], q)
+print("%.3f %.3f" % (w, c))
+with open("sk-%s.q" % sys.argv[2], "w") as f:
+    print(repr(q), file=f)
 EOF
-}
 
-r() { echo "$1 / $2" | bc -l; }
+# timed NAME CMD...: run CMD once, append "wall cpu" (seconds) to NAME.t
+timed() {
+	n=$1
+	shift
+	/usr/bin/time -f "%e %U %S" -o t.txt "$@" >/dev/null 2>&1
+	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' t.txt >> "$n.t"
+}
+# med NAME: "wall cpu", the medians of the times in NAME.t
+med() {
+	w=$(awk '{ print $1 }' "$1.t" | sort -n | awk '{ v[NR] = $1 }
+	    END { print v[int((NR + 1) / 2)] }')
+	c=$(awk '{ print $2 }' "$1.t" | sort -n | awk '{ v[NR] = $1 }
+	    END { print v[int((NR + 1) / 2)] }')
+	echo "$w $c"
+}
+meta() { am-model show "$1" | awk -v k="$2" '$1 == k { print $2; exit }'; }
+
+for round in 1 2 3; do
+	for f in csv bin; do
+		# Reading alone (K=1, one iteration): "fit" is the total less this.
+		timed read-$f am-train -q -j 2 -a kmeans -k 1 --max-iter 1 \
+		    -o l.amm x.$f
+	done
+	for a in diag full kmeans; do
+		for f in csv bin; do
+			if [ $a = kmeans ]; then
+				timed am-$a-$f am-train -q -j 2 -a kmeans -k 8 \
+				    -o $a-$f.amm x.$f
+			else
+				timed am-$a-$f am-train -q -j 2 -a gmm -k 5 \
+				    --covariance $a -o $a-$f.amm x.$f
+			fi
+		done
+		[ $have_sk = 1 ] || continue
+		if [ $a = kmeans ]; then
+			$py sk.py kmeans kmeans >> sk-$a.t
+		else
+			$py sk.py gmm $a >> sk-$a.t
+		fi
+	done
+done
+
+# r A B: A / B ("inf" when B, an expression, is not above 0)
+r() { echo "$1 $(echo "$2" | bc -l)" | awk '{ print ($2 > 0 ? $1 / $2 : "inf") }'; }
 for f in csv bin; do
-	# Reading alone (K=1, one iteration): "fit" is the total less this.
-	set -- $(median3 am-train -q -j 2 -a kmeans -k 1 --max-iter 1 -o l.amm x.$f)
+	set -- $(med read-$f)
 	lw=$1 lc=$2
 	printf 'am-train -j 2 reading %d rows of %s: %.2f s wall, %.2f s cpu\n' \
 	    "$rows" $f "$lw" "$lc"
 	for a in diag full kmeans; do
 		if [ $a = kmeans ]; then
-			set -- $(median3 am-train -q -j 2 -a kmeans -k 8 -o m.amm x.$f)
-			q=$(meta m.amm inertia)
+			q=$(meta $a-$f.amm inertia)
 			label="kmeans K=8"
 		else
-			set -- $(median3 am-train -q -j 2 -a gmm -k 5 --covariance $a -o m.amm x.$f)
-			q=$(meta m.amm loglik)
+			q=$(meta $a-$f.amm loglik)
 			label="gmm K=5 $a"
 		fi
+		set -- $(med am-$a-$f)
 		aw=$1 ac=$2
 		if [ $have_sk = 0 ]; then
 			printf '%-14s %s: am %.2f s wall / %.2f s cpu (quality %s)\n' \
 			    "$label" $f "$aw" "$ac" "$q"
 			continue
 		fi
-		# scikit-learn once per model, shared by both inputs.
-		if [ $f = csv ]; then
-			if [ $a = kmeans ]; then s=$(sk kmeans -); else s=$(sk gmm $a); fi
-			eval "sk_$a=\"\$s\""
-		fi
-		eval "set -- \$sk_$a"
+		set -- $(med sk-$a) "$(cat sk-$a.q)"
 		printf '%-14s %s: am %.2f s wall / %.2f s cpu (fit %.2f / %.2f; quality %s); scikit-learn fit %.2f s wall / %.2f s cpu (quality %s); speed-up total %.2fx wall %.2fx cpu, fit %.2fx wall %.2fx cpu\n' \
 		    "$label" $f "$aw" "$ac" "$(echo "$aw - $lw" | bc -l)" \
 		    "$(echo "$ac - $lc" | bc -l)" "$q" "$1" "$2" "$3" \
