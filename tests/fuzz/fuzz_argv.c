@@ -46,6 +46,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -625,6 +626,33 @@ restore(void)
 	scratch_mtime = st.st_mtim;
 }
 
+/*
+ * Remove the scratch folders under 'base' left by harnesses that died (a
+ * crash found, a kill): their names hold the pid.
+ */
+static void
+remove_stale(const char *base)
+{
+	struct dirent *de;
+	DIR *d;
+	long pid;
+	char *end;
+	int fd;
+
+	if ((d = opendir(base)) == NULL)
+		return;
+	fd = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "am-fuzz-argv.", 13) != 0)
+			continue;
+		pid = strtol(de->d_name + 13, &end, 10);
+		if (*end == '.' && pid > 0 && kill((pid_t)pid, 0) == -1 &&
+		    errno == ESRCH)
+			rm_rf(fd, de->d_name);
+	}
+	(void)closedir(d);
+}
+
 static void
 cleanup(void)
 {
@@ -671,8 +699,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
 	(void)setenv("LC_ALL", "C", 1);
 	(void)setenv("SOURCE_DATE_EPOCH", "0", 1);
-	(void)snprintf(scratch, sizeof(scratch), "%s/am-fuzz-argv.XXXXXX",
-	    base);
+	remove_stale(base);
+	(void)snprintf(scratch, sizeof(scratch), "%s/am-fuzz-argv.%ld.XXXXXX",
+	    base, (long)getpid());
 	if (mkdtemp(scratch) == NULL)
 		die(scratch);
 	(void)atexit(cleanup);
