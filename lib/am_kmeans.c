@@ -22,6 +22,7 @@
 
 #include "am_buf.h"
 #include "am_kmeans.h"
+#include "am_segeval.h"
 
 #include "am_banned.h"
 
@@ -880,46 +881,6 @@ am_kmeans_merge(struct am_kmeans *km, const struct am_kmeans *const *src,
 	return 0;
 }
 
-double
-am_silhouette(const double *x, size_t n, size_t d, const size_t *lab, size_t k)
-{
-	double *sum, *cnt, s = 0, a, b, v;
-	size_t i, i2, q, used = 0;
-
-	if (n < 2 || k < 2)
-		return (double)NAN;
-	if ((sum = calloc(2 * k, sizeof(double))) == NULL)
-		return (double)NAN;
-	cnt = sum + k;
-	for (i = 0; i < n; i++)
-		cnt[lab[i]] += 1;
-	for (q = 0; q < k; q++)
-		used += cnt[q] > 0;
-	if (used < 2 || used > n - 1) {
-		free(sum);
-		return (double)NAN;
-	}
-	for (i = 0; i < n; i++) {
-		memset(sum, 0, k * sizeof(double));
-		for (i2 = 0; i2 < n; i2++)
-			if (i2 != i)
-				sum[lab[i2]] +=
-				    sqrt(dist2(x + i * d, x + i2 * d, d));
-		if (cnt[lab[i]] < 2)
-			continue; /* alone in its cluster: 0 */
-		a = sum[lab[i]] / (cnt[lab[i]] - 1);
-		b = HUGE_VAL;
-		for (q = 0; q < k; q++)
-			if (q != lab[i] && cnt[q] > 0 &&
-			    (v = sum[q] / cnt[q]) < b)
-				b = v;
-		v = a > b ? a : b;
-		s += v > 0 ? (b - a) / v : 0;
-	}
-	free(sum);
-	return s / (double)n;
-}
-
 #define HUGE_PAGE (2u << 20)
 
 void *
@@ -1030,7 +991,8 @@ static double
 km_silhouette(const struct am_kmeans *km, const double *x, size_t n, size_t m,
     uint64_t seed)
 {
-	size_t *idx, *lab, i, d = km->d;
+	size_t *idx, i, d = km->d;
+	uint32_t *lab;
 	double *xs, s = (double)NAN;
 
 	if (m > n)
@@ -1041,7 +1003,8 @@ km_silhouette(const struct am_kmeans *km, const double *x, size_t n, size_t m,
 	if (idx != NULL && lab != NULL && xs != NULL) {
 		for (i = 0; i < m; i++) {
 			memcpy(xs + i * d, x + idx[i] * d, d * sizeof(double));
-			lab[i] = am_kmeans_nearest(km, xs + i * d, NULL);
+			lab[i] =
+			    (uint32_t)am_kmeans_nearest(km, xs + i * d, NULL);
 		}
 		s = am_silhouette(xs, m, d, lab, km->k);
 	}

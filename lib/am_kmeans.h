@@ -137,15 +137,6 @@ int am_kmeans_pp_work(const double *x, size_t n, size_t d, size_t k,
     struct am_err *err);
 
 /*
- * Silhouette of labels 'lab' (values < k) of the 'n' rows at 'x'
- * (Rousseeuw 1987, Euclidean, as scikit-learn's silhouette_score): the
- * mean of (b - a) / max(a, b), 0 for a row alone in its cluster.  NAN
- * unless 2 <= clusters used <= n - 1.  O(n^2 d); AM_ENOMEM gives NAN.
- */
-double am_silhouette(const double *x, size_t n, size_t d, const size_t *lab,
-    size_t k);
-
-/*
  * Rows of a training table as a dense row-major n x nfeat array (absent
  * values are 0).  A table loaded dense (AM_TABLE_DENSE) gives its 'dense'
  * matrix; when the table's CSR already holds every value of every row

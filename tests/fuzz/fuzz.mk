@@ -25,12 +25,8 @@ fuzz: $(FUZZERS)
 
 $(B)/fuzz/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(FUZZCC) $(CPPFLAGS) $(FUZZDEFS) $(WARN) $(FUZZFLAGS) $(FUZZSAN) \
+	$(FUZZCC) $(CPPFLAGS) $(WARN) $(FUZZFLAGS) $(FUZZSAN) \
 	    -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
-# am_kmeans.c and am_segeval.c both define an external am_silhouette()
-# (with different label types); fuzz_argv links every program, so both
-# objects: the one of am_kmeans.c (used only there) is renamed here.
-$(B)/fuzz/lib/am_kmeans.o: FUZZDEFS = -Dam_silhouette=am_kmeans_silhouette
 $(B)/fuzz/libam.a: $(FUZZLIBOBJ)
 	@rm -f $@
 	$(AR) rcs $@ $(FUZZLIBOBJ)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "am_kmeans.h"
+#include "am_segeval.h"
 #include "am_pool.h"
 #include "am_rand.h"
 #include "unit.h"
@@ -161,7 +162,7 @@ test_silhouette(void)
 	 * row 4: a = 2, b = (4 + 3) / 2 = 3.5, s = 1.5/3.5
 	 * row 6: a = 2, b = (6 + 5) / 2 = 5.5, s = 3.5/5.5 */
 	double x[] = { 0, 1, 4, 6 };
-	size_t lab[] = { 0, 0, 1, 1 }, one[] = { 0, 0, 0, 0 };
+	uint32_t lab[] = { 0, 0, 1, 1 }, one[] = { 0, 0, 0, 0 };
 	double want = (0.8 + 0.75 + 1.5 / 3.5 + 3.5 / 5.5) / 4;
 
 	CHECK_NEAR(am_silhouette(x, 4, 1, lab, 2), want, 1e-15);
