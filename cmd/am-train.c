@@ -726,42 +726,6 @@ tm_report(const struct am_art *a, const char *name, size_t rows, size_t nfeat,
 		    name, rows, nfeat, s, auc, ll);
 }
 
-/* Training AUC and log loss of 'm' on 't', into the artifact. */
-static int
-train_metrics(const struct am_model *m, const struct am_table *t,
-    struct am_art *a, double *auc, double *ll, struct am_err *e)
-{
-	const struct am_model_ops *ops = am_model_ops(m);
-	unsigned char *y = malloc(t->rows + 1);
-	double *s = malloc((t->rows + 1) * sizeof(double));
-	size_t i, pos = am_model_positive(m);
-	int rc = 0;
-
-	*auc = *ll = (double)NAN;
-	if (!am_model_is_classifier(m) || am_model_nout(m) != 1)
-		goto out; /* binary classifiers only (one output each) */
-	if (y == NULL || s == NULL) {
-		rc = am_seterr(e, AM_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < t->rows; i++) {
-		const struct am_csr *x = &t->x;
-		ops->predict(m, x->ptr[i + 1] - x->ptr[i], x->idx + x->ptr[i],
-		    x->val + x->ptr[i], &s[i]);
-		y[i] = (size_t)t->y[i] == pos;
-	}
-	if ((rc = am_metrics_auc(y, s, t->w, t->rows, auc, e)) != 0)
-		goto out;
-	*ll = am_metrics_logloss(y, s, t->w, t->rows);
-	if (am_art_setf(a, "metric.train_auc", "%.17g", *auc) != 0 ||
-	    am_art_setf(a, "metric.train_logloss", "%.17g", *ll) != 0)
-		rc = am_seterr(e, AM_ENOMEM, "out of memory");
-out:
-	free(y);
-	free(s);
-	return rc;
-}
-
 /* -a gmm, kmeans: the table of K tried (when a range) and the result. */
 static void
 seg_report(const struct am_art *a, const char *algo, size_t rows, size_t nf)
@@ -869,25 +833,31 @@ run_cv(const struct opts *o, const struct am_model_ops *ops,
 }
 
 /*
- * More than two classes: training accuracy, log loss and macro
- * one-vs-rest AUC into the artifact ('auc' and 'll' for the report).
+ * A classifier's training metrics into the artifact ('auc' and 'll' for
+ * the report): auc and log loss (binary: of the positive class; more
+ * classes: macro one-vs-rest auc), and accuracy for more than two
+ * classes.  Rows are predicted on 'threads' threads.
  */
 static int
-multi_metrics(const struct am_model *m, const struct am_table *t,
-    struct am_art *a, double *auc, double *ll, struct am_err *e)
+train_metrics(const struct am_model *m, const struct am_table *t,
+    int threads, struct am_art *a, double *auc, double *ll,
+    struct am_err *e)
 {
 	struct am_cv_metrics r;
+	size_t nout = am_model_nout(m);
 	int rc;
 
-	if (!am_model_is_classifier(m) || am_model_nout(m) < 3)
+	*auc = *ll = (double)NAN;
+	if (!am_model_is_classifier(m) || nout == 2)
 		return 0;
-	if ((rc = am_cv_eval(m, t, &r, e)) != 0)
+	if ((rc = am_cv_eval(m, t, threads, &r, e)) != 0)
 		return rc;
 	*auc = r.auc;
 	*ll = r.logloss;
 	if (am_art_setf(a, "metric.train_auc", "%.17g", r.auc) != 0 ||
 	    am_art_setf(a, "metric.train_logloss", "%.17g", r.logloss) != 0 ||
-	    am_art_setf(a, "metric.train_accuracy", "%.17g", r.accuracy) != 0)
+	    (nout > 2 && am_art_setf(a, "metric.train_accuracy", "%.17g",
+	                     r.accuracy) != 0))
 		return am_seterr(e, AM_ENOMEM, "out of memory");
 	return 0;
 }
@@ -907,7 +877,7 @@ run_valid(const struct opts *o, const struct am_model *m,
 	if (am_model_is_classifier(m) &&
 	    (rc = am_table_classify(v, ops->maxclass, e)) != 0)
 		goto out;
-	if ((rc = am_cv_eval(m, v, &r, e)) != 0)
+	if ((rc = am_cv_eval(m, v, o->par.threads, &r, e)) != 0)
 		goto out;
 	rc = am_art_setf(a, "metric.valid_rows", "%.17g", r.rows);
 	if (r.regression) {
@@ -1049,8 +1019,7 @@ train(const struct opts *o, int argc, char *argv[], struct am_err *e)
 	}
 	if (o->valid != NULL && (rc = run_valid(o, m, &fo, a, e)) != 0)
 		goto out;
-	if ((rc = train_metrics(m, t, a, &auc, &ll, e)) != 0 ||
-	    (rc = multi_metrics(m, t, a, &auc, &ll, e)) != 0 ||
+	if ((rc = train_metrics(m, t, par.threads, a, &auc, &ll, e)) != 0 ||
 	    (rc = am_art_save(a, o->out, e)) != 0)
 		goto out;
 	if (!o->quiet && !ops->classifier && !ops->regressor)

@@ -8,6 +8,7 @@
 
 #include "am_cv.h"
 #include "am_metrics.h"
+#include "am_pool.h"
 #include "am_rand.h"
 
 #include "am_banned.h"
@@ -50,8 +51,97 @@ nomem:
 	return NULL;
 }
 
+/*
+ * Every row's outputs (rows x nout, row-major) into job->o, in blocks of
+ * EVAL_BLOCK rows over a pool: a row's outputs do not depend on the
+ * block, so any -j gives the same bits.  A task predicts with its own
+ * binding (scratch space is per binding).
+ */
+#define EVAL_BLOCK 4096
+
+struct eval_job {
+	const struct am_model *m;
+	const struct am_table *t;
+	struct am_model_bind *const *b; /* one a task */
+	size_t nout, per;               /* blocks a task */
+	double *o;
+	int *rc; /* one a task */
+};
+
+static void
+eval_task(void *arg, size_t task)
+{
+	const struct eval_job *j = arg;
+	const struct am_csr *x = &j->t->x;
+	size_t i = task * j->per * EVAL_BLOCK,
+	       end = (task + 1) * j->per * EVAL_BLOCK;
+
+	if (end > j->t->rows)
+		end = j->t->rows;
+	for (; i < end; i++) {
+		size_t a = x->ptr[i], e = x->ptr[i + 1];
+		if (am_model_predict(j->m, j->b[task], e - a, x->idx + a,
+		        x->val + a, j->o + i * j->nout) != 0) {
+			j->rc[task] = AM_ENOMEM;
+			return;
+		}
+	}
+}
+
+static int
+eval_predict(const struct am_model *m, const struct am_table *t,
+    struct am_model_bind *b, int threads, double *o, struct am_err *err)
+{
+	size_t nb = (t->rows + EVAL_BLOCK - 1) / EVAL_BLOCK, ntask, k;
+	struct am_model_bind **bs = NULL;
+	struct am_pool *pool = NULL;
+	struct eval_job j;
+	int *rcs = NULL, rc = AM_ENOMEM;
+
+	ntask = threads > 1 && nb > 1 ? (size_t)threads * 4 : 1;
+	if (ntask > nb)
+		ntask = nb > 0 ? nb : 1;
+	j.m = m;
+	j.t = t;
+	j.nout = am_model_nout(m);
+	j.per = (nb + ntask - 1) / ntask;
+	j.o = o;
+	if ((bs = calloc(ntask, sizeof(*bs))) == NULL ||
+	    (rcs = calloc(ntask, sizeof(*rcs))) == NULL)
+		goto out;
+	bs[0] = b;
+	for (k = 1; k < ntask; k++)
+		if ((bs[k] = am_model_bind_dup(b, err)) == NULL)
+			goto out;
+	j.b = bs;
+	j.rc = rcs;
+	if (ntask == 1) {
+		eval_task(&j, 0);
+	} else {
+		if ((pool = am_pool_new(threads, err)) == NULL) {
+			rc = err != NULL ? err->code : AM_ENOMEM;
+			goto out;
+		}
+		am_pool_run(pool, ntask, eval_task, &j);
+	}
+	rc = 0;
+	for (k = 0; k < ntask; k++)
+		if (rcs[k] != 0)
+			rc = rcs[k];
+out:
+	if (rc == AM_ENOMEM)
+		am_seterr(err, rc, "out of memory");
+	am_pool_free(pool);
+	if (bs != NULL)
+		for (k = 1; k < ntask; k++)
+			am_model_bind_free(bs[k]);
+	free(bs);
+	free(rcs);
+	return rc;
+}
+
 int
-am_cv_eval(const struct am_model *m, const struct am_table *t,
+am_cv_eval(const struct am_model *m, const struct am_table *t, int threads,
     struct am_cv_metrics *out, struct am_err *err)
 {
 	const struct am_fs_schema *ms = am_model_schema(m);
@@ -69,9 +159,12 @@ am_cv_eval(const struct am_model *m, const struct am_table *t,
 	if ((b = am_model_bind(m, &t->schema, t->format, err)) == NULL)
 		return am_err_prefix(err, "%s", t->input);
 	pred = malloc((t->rows * (nout > 1 ? nout : 1) + 1) * sizeof(*pred));
-	o = malloc((nout + 1) * sizeof(*o));
+	o = malloc((t->rows * nout + 1) * sizeof(*o));
 	if (pred == NULL || o == NULL)
 		goto nomem;
+	if ((rc = eval_predict(m, t, b, threads, o, err)) != 0)
+		goto out;
+	rc = AM_ENOMEM;
 	if (nc > 0) {
 		/* Classes of 't' to the model's, by name. */
 		if ((map = malloc((t->schema.nclass + 1) * sizeof(*map))) ==
@@ -88,13 +181,9 @@ am_cv_eval(const struct am_model *m, const struct am_table *t,
 		}
 	}
 	for (i = 0; i < t->rows; i++) {
-		const struct am_csr *x = &t->x;
-		size_t a = x->ptr[i], e = x->ptr[i + 1];
-		if (am_model_predict(m, b, e - a, x->idx + a, x->val + a, o) !=
-		    0)
-			goto nomem;
+		const double *oi = o + i * nout;
 		if (nc == 0) {
-			pred[i] = o[0];
+			pred[i] = oi[0];
 			continue;
 		}
 		if ((size_t)t->y[i] >= t->schema.nclass ||
@@ -111,10 +200,10 @@ am_cv_eval(const struct am_model *m, const struct am_table *t,
 		}
 		yc[i] = (unsigned)map[(size_t)t->y[i]];
 		if (nc == 2) {
-			pred[i] = o[0];
+			pred[i] = oi[0];
 			yb[i] = yc[i] == am_model_positive(m);
 		} else {
-			memcpy(pred + i * nc, o, nc * sizeof(*o));
+			memcpy(pred + i * nc, oi, nc * sizeof(*oi));
 		}
 	}
 	if (nc == 0) {
@@ -226,7 +315,7 @@ am_cv_run(const struct am_model_ops *ops, const struct am_table *t,
 			rc = err != NULL ? err->code : AM_ENOMEM;
 			am_err_prefix(err, "--cv fold %zu", f + 1);
 		} else {
-			rc = am_cv_eval(m, b, &fold[f], err);
+			rc = am_cv_eval(m, b, p->threads, &fold[f], err);
 		}
 		am_model_free(m);
 		am_table_free(a);

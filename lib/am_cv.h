@@ -33,9 +33,10 @@ struct am_cv_metrics {
 /*
  * Judge model 'm' on table 't': features bound by name (am_model_bind),
  * classes matched by name (AM_EFORMAT "FILE: class 'x' of target 'y' is
- * unknown to the model").  Returns 0, that, or AM_ENOMEM.
+ * unknown to the model").  Rows are predicted on 'threads' threads (the
+ * same result for any count).  Returns 0, that, or AM_ENOMEM.
  */
-int am_cv_eval(const struct am_model *m, const struct am_table *t,
+int am_cv_eval(const struct am_model *m, const struct am_table *t, int threads,
     struct am_cv_metrics *out, struct am_err *err);
 
 /*
