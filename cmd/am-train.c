@@ -839,9 +839,8 @@ run_cv(const struct opts *o, const struct am_model_ops *ops,
  * classes.  Rows are predicted on 'threads' threads.
  */
 static int
-train_metrics(const struct am_model *m, const struct am_table *t,
-    int threads, struct am_art *a, double *auc, double *ll,
-    struct am_err *e)
+train_metrics(const struct am_model *m, const struct am_table *t, int threads,
+    struct am_art *a, double *auc, double *ll, struct am_err *e)
 {
 	struct am_cv_metrics r;
 	size_t nout = am_model_nout(m);
@@ -854,10 +853,12 @@ train_metrics(const struct am_model *m, const struct am_table *t,
 		return rc;
 	*auc = r.auc;
 	*ll = r.logloss;
-	if (am_art_setf(a, "metric.train_auc", "%.17g", r.auc) != 0 ||
-	    am_art_setf(a, "metric.train_logloss", "%.17g", r.logloss) != 0 ||
-	    (nout > 2 && am_art_setf(a, "metric.train_accuracy", "%.17g",
-	                     r.accuracy) != 0))
+	rc = am_art_setf(a, "metric.train_auc", "%.17g", r.auc);
+	rc |= am_art_setf(a, "metric.train_logloss", "%.17g", r.logloss);
+	if (nout > 2)
+		rc |= am_art_setf(a, "metric.train_accuracy", "%.17g",
+		    r.accuracy);
+	if (rc != 0)
 		return am_seterr(e, AM_ENOMEM, "out of memory");
 	return 0;
 }
