@@ -376,9 +376,17 @@ am_atomic_open(const char *path, struct am_err *err)
 {
 	struct am_atomic *a;
 	size_t n = strlen(path) + sizeof(".tmp.XXXXXX");
+	struct stat st;
 	mode_t mask;
 	int fd;
 
+	/* A rename would replace a device or FIFO (as root, /dev/null) */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		am_seterr(err, AM_EIO,
+		    "'%s' is not a regular file (outputs replace a file whole)",
+		    path);
+		return NULL;
+	}
 	if ((a = calloc(1, sizeof(*a))) == NULL ||
 	    (a->path = strdup(path)) == NULL || (a->tmp = malloc(n)) == NULL) {
 		if (a != NULL)

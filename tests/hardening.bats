@@ -523,3 +523,20 @@ perm() { stat -c %a "$1"; }
 	[ "$torn" -eq 0 ]
 	[ "$before" -ge 20 ]
 }
+
+# 2026-11-29: as root, "-o /dev/null" renamed a fresh artifact over the
+# device and left /dev/null a regular file for every other program.  An
+# output that exists and is not a regular file is now refused, untouched.
+@test "hardening: 2026-11-29 -o onto a FIFO or device is refused, the node kept" {
+	cd "$BATS_TEST_TMPDIR"
+	mkfifo fifo
+	run -1 --separate-stderr am-train -q -a logreg -t y -i id -o fifo "$AM_ROOT/tests/fixtures/am-train/small.csv"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ "$stderr" = "am-train: 'fifo' is not a regular file (outputs replace a file whole)" ]
+	[ -p fifo ]
+	run -1 --separate-stderr am-clean -q -o fifo "$DATA/bank.csv"
+	[ "$stderr" = "am-clean: 'fifo' is not a regular file (outputs replace a file whole)" ]
+	[ -p fifo ]
+	run -0 am-train -q -a logreg -t y -i id -o plain.amm "$AM_ROOT/tests/fixtures/am-train/small.csv"
+	[ -f plain.amm ]
+}
